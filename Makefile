@@ -1,0 +1,40 @@
+# Two commands do everything on a fresh machine with Python 3.11 and make:
+#   make serve   the site on http://127.0.0.1:8000, rebuilt and reloaded on every edit
+#   make test    every test
+# Both create .venv and install the pinned requirements first, when they are missing or changed.
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+export NO_MKDOCS_2_WARNING := 1
+
+# PyTorch's own index serves the CPU build (about 200 MB instead of several GB of CUDA).
+# Set TORCH_INDEX= (empty) where pip is already set up with a CPU wheel, as on the project's CI.
+TORCH_INDEX ?= https://download.pytorch.org/whl/cpu
+PIP_TORCH := $(if $(TORCH_INDEX),--extra-index-url $(TORCH_INDEX),)
+
+.PHONY: serve build test bench clean
+
+$(BIN)/python:
+	@command -v $(PYTHON) >/dev/null || { echo "make: $(PYTHON) not found; install Python 3.11 or run 'make PYTHON=python3'" >&2; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet $(PIP_TORCH) -r requirements.txt
+	touch $@
+
+serve: $(VENV)/.installed
+	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
+
+build: $(VENV)/.installed
+	$(BIN)/mkdocs build --strict --site-dir site
+
+test: $(VENV)/.installed
+	$(BIN)/python -m pytest
+
+bench: $(VENV)/.installed
+	$(BIN)/python tools/bench.py --json bench.json
+
+clean:
+	rm -rf site .cache .pytest_cache
