@@ -52,6 +52,7 @@ EXEC_FENCE = re.compile(
 INCLUDE = re.compile(
     r'^\s*--8<-- "(?P<path>[^":]+\.py)(?::(?P<section>[A-Za-z][A-Za-z0-9_]*))?"\s*$'
 )
+ANY_INCLUDE = re.compile(r'^\s*--8<-- "(?P<path>[^":]+)(?::(?P<section>[^"]+))?"\s*$')
 OPTION = re.compile(r'(?P<key>\w+)="(?P<value>[^"]*)"')
 MARKER = re.compile(r"^# --8<-- \[(?:start|end):(?P<name>[A-Za-z][A-Za-z0-9_]*)\]\s*$", re.M)
 RUN_IT_YOURSELF = re.compile(r"^## Run it yourself[ \t]*$", re.M)
@@ -164,11 +165,6 @@ def _render_fence(fence: re.Match, page_src: str, line: int) -> str:
                 f'{where}: an executed block may only hold --8<-- "file.py:section" lines, not {text!r}'
             )
         relative, section = match["path"], match["section"]
-        path = SNIPPETS / relative
-        if not path.is_file():
-            raise PluginError(f"{where}: includes snippets/{relative}, which does not exist")
-        if section and section not in MARKER.findall(path.read_text(encoding="utf-8")):
-            raise PluginError(f"{where}: snippets/{relative} has no section '{section}'")
         outputs = _results[relative]["sections"]
         for name in [section] if section else list(outputs):
             stdout.append(outputs.get(name, {}).get("stdout", ""))
@@ -210,8 +206,24 @@ def _run_it_yourself(page_src: str) -> str:
     )
 
 
+def _check_includes(markdown: str, page_src: str) -> None:
+    """Every `--8<--` include names a snippet file that exists, and a section that exists in it."""
+    for number, text in enumerate(markdown.splitlines(), 1):
+        match = ANY_INCLUDE.match(text)
+        if not match:
+            continue
+        where = f"docs/{page_src}:{number}"
+        relative, section = match["path"], match["section"]
+        path = SNIPPETS / relative
+        if not path.is_file():
+            raise PluginError(f"{where}: includes snippets/{relative}, which does not exist")
+        if section and section not in MARKER.findall(path.read_text(encoding="utf-8")):
+            raise PluginError(f"{where}: snippets/{relative} has no section '{section}'")
+
+
 def on_page_markdown(markdown, page, config, files):
     src = page.file.src_uri
+    _check_includes(markdown, src)
 
     def render(fence: re.Match) -> str:
         line = markdown.count("\n", 0, fence.start()) + 1

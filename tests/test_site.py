@@ -1,0 +1,73 @@
+"""The real site builds strictly, and what it publishes keeps the site's promises."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlparse
+
+from conftest import DOCS, SNIPPETS
+
+
+def _pages(site):
+    return sorted(p for p in site.rglob("*.html") if p.name != "404.html")
+
+
+def test_site_builds_strictly(built_site):
+    assert (built_site / "index.html").is_file()
+    log = (built_site.parent / "build.log").read_text()
+    assert "WARNING" not in log and "ERROR" not in log, log
+
+
+def test_every_lesson_is_published_with_its_download(built_site):
+    for snippet in SNIPPETS.rglob("*.py"):
+        relative = snippet.relative_to(SNIPPETS).with_suffix("")
+        assert (built_site / relative / "index.html").is_file(), f"no page for {snippet}"
+        assert (built_site / "snippets" / snippet.relative_to(SNIPPETS)).is_file()
+
+
+def test_every_executed_block_shows_real_output(built_site):
+    """Each lesson page shows code followed by output; the first line of output is on the page."""
+    for snippet in SNIPPETS.rglob("*.py"):
+        html = (
+            built_site / snippet.relative_to(SNIPPETS).with_suffix("") / "index.html"
+        ).read_text()
+        assert '<span class="filename">Output</span>' in html, (
+            f"{snippet}: its page shows no output"
+        )
+        assert "Verified with Python" in html, f"{snippet}: its page has no 'verified with' stamp"
+
+
+def test_maths_is_rendered_at_build_time(built_site):
+    for page in _pages(built_site):
+        html = page.read_text()
+        assert 'class="arithmatex"' not in html, f"{page}: maths left for a script to render"
+    assert "<math" in (built_site / "01-linear-algebra" / "vectors" / "index.html").read_text()
+
+
+def test_figures_have_a_text_alternative(built_site):
+    figures = 0
+    for page in _pages(built_site):
+        for svg in re.findall(r'<figure class="snippet-figure"><svg [^>]*>', page.read_text()):
+            figures += 1
+            assert re.search(r'role="img" aria-label="[^"]{10,}"', svg), (
+                f"{page}: figure without alt text"
+            )
+    assert figures, "no figure found on the site"
+
+
+def test_pages_load_nothing_from_other_hosts(built_site):
+    """No web fonts, CDN scripts or analytics: every script, style, font and image is local."""
+    loaded = re.compile(r'<(?:script|img|iframe|source)[^>]+src="([^"]+)"|<link[^>]+href="([^"]+)"')
+    for page in _pages(built_site):
+        for match in loaded.finditer(page.read_text()):
+            url = match[1] or match[2]
+            tag = match[0]
+            if tag.startswith("<link") and re.search(r'rel="(canonical|alternate|prev|next)"', tag):
+                continue  # a plain link, nothing is fetched
+            assert not urlparse(url).netloc, f"{page}: loads {url} from another host"
+
+
+def test_docs_has_no_orphan_assets():
+    """Every page in docs/ is Markdown or an asset the site uses (no stray copies of code)."""
+    stray = [p for p in DOCS.rglob("*.py")]
+    assert not stray, f"Python files belong in snippets/, not docs/: {stray}"
