@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import functools
 import gzip
+import http.server
 import json
 import os
 import resource
