@@ -13,7 +13,7 @@ export NO_MKDOCS_2_WARNING := 1
 TORCH_INDEX ?= https://download.pytorch.org/whl/cpu
 PIP_TORCH := $(if $(TORCH_INDEX),--extra-index-url $(TORCH_INDEX),)
 
-.PHONY: serve build test bench clean
+.PHONY: serve build test bench clean browser
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "make: $(PYTHON) not found; install Python 3.11 or run 'make PYTHON=python3'" >&2; exit 1; }
@@ -30,10 +30,22 @@ serve: $(VENV)/.installed
 build: $(VENV)/.installed
 	$(BIN)/mkdocs build --strict --site-dir site
 
-test: $(VENV)/.installed
+test: $(VENV)/.installed browser
 	$(BIN)/python -m pytest
 
-bench: $(VENV)/.installed
+# The browser tests drive a real Chromium. Find one, or install Debian's when we are root.
+browser:
+	@if [ -n "$$CHROMIUM" ] || command -v chromium >/dev/null || command -v chromium-browser >/dev/null || command -v google-chrome >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "make: installing Debian's chromium for the browser tests"; \
+	  DEBIAN_FRONTEND=noninteractive apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; \
+	else \
+	  echo "make test needs Chromium for its browser tests. Install it (Debian/Ubuntu: sudo apt-get install chromium;" >&2; \
+	  echo "macOS: brew install --cask chromium) or point CHROMIUM at a Chrome/Chromium binary: make test CHROMIUM=/path/to/chrome" >&2; \
+	  exit 1; \
+	fi
+
+bench: $(VENV)/.installed browser
 	$(BIN)/python tools/bench.py --json bench.json
 
 clean:
