@@ -6,6 +6,7 @@ that each check can fail (tests/test_checks_fail.py).
 
 from __future__ import annotations
 
+import html as htmllib
 import os
 import re
 import subprocess
@@ -19,6 +20,7 @@ NO_NETWORK = HERE / "no_network"
 MARKER = re.compile(r"^(?P<indent>\s*)# --8<-- \[(?P<kind>start|end):(?P<name>[^\]]*)\]\s*$")
 SECTION_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 INCLUDE = re.compile(r'--8<-- "(?P<path>[^":]+)(?::(?P<section>[^"]+))?"')
+OUTPUT_BLOCK = re.compile(r'<span class="filename">Output</span><pre>(.*?)</pre>', re.S)
 FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<ticks>`{3,}|~{3,})(?P<info>[^\n]*)$")
 
 
@@ -94,8 +96,39 @@ def run_snippet(path: Path, timeout: float = 60) -> Run:
     return Run(done.returncode, done.stdout, done.stderr)
 
 
-def snippet_run_problems(path: Path, timeout: float = 60) -> list[str]:
-    """Run twice: each run must exit 0, warn about nothing, and print the same as the other."""
+def shown_output_lines(html: str) -> list[str]:
+    """The lines of every "Output" block on a built page."""
+    lines = []
+    for block in OUTPUT_BLOCK.findall(html):
+        text = htmllib.unescape(re.sub(r"<[^>]+>", "", block))
+        lines += [line.rstrip() for line in text.splitlines() if line.strip()]
+    return lines
+
+
+def output_mismatch(printed: str, html: str, path: Path) -> list[str]:
+    """The page shows exactly what the program prints: every printed line, and nothing else."""
+    printed_lines = [line.rstrip() for line in printed.splitlines() if line.strip()]
+    shown = shown_output_lines(html)
+    problems = [
+        f"{path}: prints {line!r}, which its page does not show"
+        for line in printed_lines
+        if line not in shown
+    ]
+    problems += [
+        f"{path}: its page shows {line!r}, which the program does not print"
+        for line in shown
+        if line not in printed_lines
+    ]
+    return problems
+
+
+def snippet_run_problems(
+    path: Path, timeout: float = 60, page_html: str | None = None
+) -> list[str]:
+    """Run twice: each run must exit 0, warn about nothing, and print the same as the other.
+
+    Given the built page, also check that the page shows exactly what the program printed.
+    """
     first = run_snippet(path, timeout)
     if first.returncode != 0:
         return [f"{path}: exited with {first.returncode}\n{first.stderr}"]
@@ -109,6 +142,8 @@ def snippet_run_problems(path: Path, timeout: float = 60) -> list[str]:
             f"{path}: two runs printed different output; seed the randomness at the top\n"
             f"--- first run\n{first.stdout}\n--- second run\n{second.stdout}"
         ]
+    if page_html is not None:
+        return output_mismatch(first.stdout, page_html, path)
     return []
 
 

@@ -51,6 +51,17 @@ def test_snippet_run_check_fails_on(case, tmp_path):
     assert problems and expected in problems[0] and str(snippet) in problems[0], problems
 
 
+def test_output_check_fails_when_the_page_shows_other_output(tmp_path):
+    snippet = write(tmp_path / "lesson.py", "print('the real output')\n")
+    stale_page = '<span class="filename">Output</span><pre><code>an old output</code></pre>'
+    problems = snippet_run_problems(snippet, timeout=30, page_html=stale_page)
+    assert (
+        len(problems) == 2
+        and "'the real output'" in problems[0]
+        and "'an old output'" in problems[1]
+    )
+
+
 BROKEN_SECTIONS = {
     "code outside a section": "import math\n# --8<-- [start:a]\nx = 1\n# --8<-- [end:a]\n",
     "indented marker": "if True:\n    # --8<-- [start:a]\n    x = 1\n    # --8<-- [end:a]\n",

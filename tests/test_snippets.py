@@ -15,8 +15,9 @@ def test_there_are_snippets():
 
 
 @pytest.mark.parametrize("snippet", ALL, ids=IDS)
-def test_snippet_runs_twice_the_same(snippet):
-    problems = snippet_run_problems(snippet, timeout=60)
+def test_snippet_runs_twice_the_same_and_its_page_shows_that_output(snippet, built_site):
+    page = built_site / snippet.relative_to(SNIPPETS).with_suffix("") / "index.html"
+    problems = snippet_run_problems(snippet, timeout=60, page_html=page.read_text(encoding="utf-8"))
     assert not problems, "\n".join(problems)
 
 
