@@ -1,3 +1,8 @@
+# --8<-- [start:setup]
+import matplotlib.pyplot as plt
+
+# --8<-- [end:setup]
+
 # --8<-- [start:if_else]
 val_loss, best_loss = 0.42, 0.45
 if val_loss < best_loss:
@@ -80,6 +85,7 @@ X = [i / 10 for i in range(20)]  # inputs 0.0 .. 1.9
 y = [2 * x + 1 for x in X]  # the rule to learn: y = 2x + 1
 w, b = 0.0, 0.0
 lr, num_epochs, batch_size = 0.1, 60, 5
+history = []
 
 for epoch in range(num_epochs):
     for start in range(0, len(X), batch_size):
@@ -90,10 +96,20 @@ for epoch in range(num_epochs):
         grad_b = 2 * sum(errors) / len(X_batch)
         w, b = w - lr * grad_w, b - lr * grad_b
     loss = sum((w * x + b - t) ** 2 for x, t in zip(X, y, strict=True)) / len(X)
+    history.append(loss)
     if epoch % 20 == 0 or epoch == num_epochs - 1:
         print(f"epoch {epoch:2d}  loss {loss:.2e}  w {w:.4f}  b {b:.4f}")
 assert abs(w - 2) < 0.01 and abs(b - 1) < 0.01 and loss < 1e-4
 # --8<-- [end:training_loop]
+
+# --8<-- [start:loss_curve]
+fig, ax = plt.subplots(figsize=(6, 3))
+ax.semilogy(range(1, num_epochs + 1), history, color="C0")
+ax.set(xlabel="epoch", ylabel="mean squared error (log scale)")
+ax.grid(alpha=0.3)
+plt.show()
+assert history[0] > 0.05 and history[-1] < 1e-8
+# --8<-- [end:loss_curve]
 
 # --8<-- [start:exercise_1]
 data = list(range(10))

@@ -33,6 +33,20 @@ for name in ["numpy", "torch", "sklearn", "torchvison"]:
 assert importlib.util.find_spec("torchvison") is None  # a typo: no such package
 # --8<-- [end:find_spec]
 
+# --8<-- [start:pinning]
+installed = {name: importlib.metadata.version(name) for name in ["numpy", "torch"]}
+requirements = "".join(f"{name}=={version}\n" for name, version in installed.items())
+print(requirements, end="")
+
+with tempfile.TemporaryDirectory() as tmp:
+    path = Path(tmp) / "requirements.txt"
+    path.write_text(requirements)
+    pins = dict(line.split("==") for line in path.read_text().splitlines())
+for name, version in pins.items():
+    print(f"{name}: pinned {version}, installed {importlib.metadata.version(name)}")
+    assert importlib.metadata.version(name) == version
+# --8<-- [end:pinning]
+
 # --8<-- [start:own_package]
 LAYERS = '''\
 """Layers for tinynet."""
@@ -67,20 +81,6 @@ with tempfile.TemporaryDirectory() as tmp:
     sys.path.remove(tmp)
 assert relu([-1.0, 0.5]) == [0.0, 0.5] and "self-test" in script.stdout
 # --8<-- [end:own_package]
-
-# --8<-- [start:pinning]
-installed = {name: importlib.metadata.version(name) for name in ["numpy", "torch"]}
-requirements = "".join(f"{name}=={version}\n" for name, version in installed.items())
-print(requirements, end="")
-
-with tempfile.TemporaryDirectory() as tmp:
-    path = Path(tmp) / "requirements.txt"
-    path.write_text(requirements)
-    pins = dict(line.split("==") for line in path.read_text().splitlines())
-for name, version in pins.items():
-    print(f"{name}: pinned {version}, installed {importlib.metadata.version(name)}")
-    assert importlib.metadata.version(name) == version
-# --8<-- [end:pinning]
 
 
 # --8<-- [start:main_guard]

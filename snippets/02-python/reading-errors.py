@@ -17,6 +17,7 @@ def show_traceback():
             path = line.split('"')[1]
             line = line.replace(path, Path(path).name)
         print(line)
+    return line  # the last line: the exception and its message
 
 
 # --8<-- [end:setup]
@@ -43,7 +44,8 @@ X, y = torch.randn(8, 64), torch.randint(0, 10, (8,))
 try:
     loss = train_step(net, X, y)
 except RuntimeError:
-    show_traceback()
+    last_line = show_traceback()
+assert last_line == "RuntimeError: mat1 and mat2 shapes cannot be multiplied (8x32 and 16x10)"
 # --8<-- [end:traceback_demo]
 
 # --8<-- [start:shape_mismatch]
@@ -72,6 +74,7 @@ try:
     layer(X)
 except RuntimeError as error:
     print(f"{type(error).__name__}: {error}")
+    assert "same dtype, but got Double and Float" in str(error)
 
 logits = layer(X.float())  # the fix: convert to float32
 targets = torch.tensor([1.0, 0.0, 3.0, 2.0, 9.0, 4.0, 4.0, 7.0])  # labels stored as floats
@@ -79,6 +82,7 @@ try:
     F.cross_entropy(logits, targets)
 except RuntimeError as error:
     print(f"{type(error).__name__}: {error}")
+    assert "Long" in str(error)
 loss = F.cross_entropy(logits, targets.long())  # class indices must be integers (int64)
 print(f"after .float() and .long(): loss {loss.item():.4f}")
 assert X.dtype == torch.float64 and X.float().dtype == torch.float32 and torch.isfinite(loss)
@@ -96,6 +100,7 @@ try:
     F.cross_entropy(torch.randn(4, 10), labels)
 except IndexError as error:
     print(f"{type(error).__name__}: {error}")
+    assert "Target 10 is out of bounds" in str(error)
 print("labels range from", labels.min().item(), "to", labels.max().item(), "for 10 classes")
 assert batches[-1] == [4, 5] and labels.max().item() == 10
 # --8<-- [end:index_error]
@@ -113,6 +118,7 @@ try:
     loss.backward()
 except AttributeError as error:
     print(f"{type(error).__name__}: {error}")
+    assert str(error) == "'NoneType' object has no attribute 'backward'"
 
 losses = [0.9, 0.7]
 losses = losses.append(0.5)  # append changes the list in place and returns None
@@ -133,6 +139,7 @@ try:
     import torchvison  # noqa: F401 - a typo for torchvision
 except ModuleNotFoundError as error:
     print(f"{type(error).__name__}: {error}")
+    assert error.name == "torchvison"
 
 loader = torch.utils.data.DataLoader(list(range(10)), batch_size=4)  # or import it at the top
 print("with the full name:", type(loader).__name__, "with", len(loader), "batches")
