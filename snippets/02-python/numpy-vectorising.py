@@ -47,6 +47,7 @@ out_vec = X @ W.T + b
 print("X", X.shape, "@ W.T", W.T.shape, "+ b", b.shape, "->", out_vec.shape)
 print(f"multiply-adds done by the loop: {batch_size * in_features * out_features}")
 assert out_vec.shape == (32, 10) and np.allclose(out_loop, out_vec)
+assert batch_size * in_features * out_features == 20480
 # --8<-- [end:linear_layer]
 
 # --8<-- [start:broadcasting]
@@ -85,7 +86,7 @@ print("y_hat", y_hat, "| y", y)
 print(f"accuracy: loop {acc_loop:.3f}, vectorised {acc_vec:.3f}")
 z = np.array([-2.0, -0.5, 0.0, 1.5])
 print("relu via mask:", np.where(z > 0, z, 0.0), "| via maximum:", np.maximum(z, 0.0))
-assert acc_loop == acc_vec >= 0.5
+assert acc_loop == acc_vec == 0.5
 assert np.array_equal(np.where(z > 0, z, 0.0), np.maximum(z, 0.0))
 # --8<-- [end:masks_argmax]
 
