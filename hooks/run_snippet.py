@@ -10,11 +10,14 @@ the snippet file itself. On an exception the traceback goes to stderr and the ex
 """
 
 from __future__ import annotations
+import __future__
 
 import ast
 import contextlib
+import functools
 import io
 import json
+import operator
 import re
 import sys
 import time
@@ -24,6 +27,10 @@ from pathlib import Path
 
 # The section markers pymdownx.snippets understands: `# --8<-- [start:name]` ... `# --8<-- [end:name]`.
 MARKER = re.compile(r"^# --8<-- \[(?P<kind>start|end):(?P<name>[A-Za-z][A-Za-z0-9_]*)\]\s*$")
+
+FUTURE_FLAGS = functools.reduce(
+    operator.or_, (getattr(__future__, name).compiler_flag for name in __future__.all_feature_names)
+)
 
 # How a figure looks on the page: transparent, text and axes in a placeholder colour that the
 # page turns into `currentColor`, so one inline SVG reads well in both light and dark mode.
@@ -114,9 +121,17 @@ def run(path: Path) -> dict:
 
     started = time.perf_counter()
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    future_flags = 0  # a `from __future__ import` in one piece applies to the pieces after it
     for name, first_line, source in split_sections(lines):
         current["name"] = name
-        code = compile("\n" * (first_line - 1) + source, str(path), "exec")
+        code = compile(
+            "\n" * (first_line - 1) + source,
+            str(path),
+            "exec",
+            flags=future_flags,
+            dont_inherit=True,
+        )
+        future_flags |= code.co_flags & FUTURE_FLAGS
         stdout = io.StringIO()
         with contextlib.redirect_stdout(stdout):
             exec(code, module.__dict__)  # noqa: S102 - running the reader's file is the point
