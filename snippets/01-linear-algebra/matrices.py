@@ -63,7 +63,7 @@ assert np.allclose(A_inv, [[1.0, -1.0], [-1.0, 2.0]])
 # --8<-- [end:inverse]
 
 # --8<-- [start:singular]
-S = np.array([[1.0, 2.0], [2.0, 4.0]])  # second row = 2 * first row
+S = np.array([[1.0, 1.0], [0.5, 0.5]])  # second row = half the first row
 print(f"det(S) = {np.linalg.det(S):.1f}")
 try:
     np.linalg.inv(S)
@@ -75,19 +75,24 @@ assert message == "Singular matrix"
 
 # --8<-- [start:transformation]
 square = np.array([[0.0, 1.0, 1.0, 0.0, 0.0], [0.0, 0.0, 1.0, 1.0, 0.0]])  # corners as columns
-fig, axes = plt.subplots(1, 2, figsize=(6, 3))
-for ax, T, name in [(axes[0], A, "A"), (axes[1], S, "S (singular)")]:
+fig, axes = plt.subplots(1, 2, figsize=(6, 3), layout="constrained")
+for ax, T, name in [(axes[0], A, "A"), (axes[1], S, "S")]:
     moved = T @ square  # every corner at once
     ax.fill(*square, color="C0", alpha=0.3, label="unit square")
-    ax.fill(*moved, color="C1", alpha=0.4, label=f"after {name.split()[0]}")
-    ax.plot(*moved, color="C1", lw=2)
-    ax.set(title=f"multiply by {name}", xlim=(-0.5, 3.5), ylim=(-0.5, 6.5), aspect="equal")
+    ax.fill(*moved, color="C1", alpha=0.4, label="after multiplying")
+    ax.plot(*moved, "o-", color="C1", lw=2)
+    for corner, offset in [((1, 0), (0.15, -0.55)), ((0, 1), (-1.3, 0.6))]:
+        x_new, y_new = T @ np.array(corner)
+        label = f"{corner} → ({x_new:g}, {y_new:g})"
+        ax.annotate(label, (x_new, y_new), (x_new + offset[0], y_new + offset[1]), fontsize=9)
+    ax.set(title=f"multiply by {name}", xlim=(-0.5, 4), ylim=(-0.5, 2.5), aspect="equal")
     ax.grid(alpha=0.3)
-    ax.legend(loc="upper left", fontsize=9)
+fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncol=2)
 plt.show()
 print(f"det(A) = {np.linalg.det(A):.1f}: the square's area is kept")
 assert np.isclose(np.linalg.det(A), 1.0)
 assert np.array_equal(A @ np.array([1.0, 0.0]), A[:, 0])  # the corner (1, 0) lands on column 0
+assert np.array_equal(S @ np.array([1.0, 0.0]), S @ np.array([0.0, 1.0]))  # two corners, one spot
 # --8<-- [end:transformation]
 
 # --8<-- [start:exercise_1]

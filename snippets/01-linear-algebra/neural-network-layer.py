@@ -81,16 +81,18 @@ assert logits.shape == (16, 10)
 # --8<-- [start:shapes_figure]
 fig, ax = plt.subplots(figsize=(6.5, 2.6))
 boxes = [("X", X), ("W1.T", W1.T), ("H", H), ("W2.T", W2.T), ("logits", logits)]
-signs = ["@", "=", "@", "="]
+signs = ["@", "→", "@", "="]
 left = 0.0
 for k, (name, tensor) in enumerate(boxes):
     rows, cols = tensor.shape
     ax.add_patch(plt.Rectangle((left, -rows / 8), cols / 8, rows / 8, fc=f"C{k}", alpha=0.5))
-    ax.text(left + cols / 16, -rows / 8 - 0.5, f"{name}\n{rows} x {cols}", ha="center", va="top")
+    ax.text(left + cols / 16, -rows / 8 - 0.5, f"{name}\n{rows} × {cols}", ha="center", va="top")
     left += cols / 8
     if k < len(signs):
-        ax.text(left + 0.75, -1, signs[k], fontsize=14, ha="center", va="center")
-        left += 1.5
+        ax.text(left + 1, -1, signs[k], fontsize=14, ha="center", va="center")
+        if signs[k] == "→":
+            ax.text(left + 1, -0.3, "relu", fontsize=9, ha="center", va="center")
+        left += 2
 ax.set(xlim=(-0.2, left + 0.2), ylim=(-10.5, 0.3), aspect="equal")
 ax.axis("off")
 plt.show()
