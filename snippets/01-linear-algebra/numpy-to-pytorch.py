@@ -79,7 +79,7 @@ AB = A @ B
 # --8<-- [end:np_matmul]
 
 # --8<-- [start:np_identity]
-I = np.eye(2)  # noqa: E741 - I is the standard name for the identity
+identity = np.eye(2)
 # --8<-- [end:np_identity]
 
 # --8<-- [start:np_inverse]
@@ -88,7 +88,7 @@ A_inv = np.linalg.inv(A)
 
 # --8<-- [start:np_matrix_results]
 print(f"A @ B =\n{AB}\ninverse of A =\n{A_inv}")
-numpy_results = [row0, col1, a01, At, Au, AB, I, A_inv]
+numpy_results = [row0, col1, a01, At, Au, AB, identity, A_inv]
 # --8<-- [end:np_matrix_results]
 
 # --8<-- [start:pt_matrices]
@@ -117,7 +117,7 @@ AB = A @ B
 # --8<-- [end:pt_matmul]
 
 # --8<-- [start:pt_identity]
-I = torch.eye(2)  # noqa: E741
+identity = torch.eye(2)
 # --8<-- [end:pt_identity]
 
 # --8<-- [start:pt_inverse]
@@ -126,7 +126,9 @@ A_inv = torch.linalg.inv(A)
 
 # --8<-- [start:pt_matrix_results]
 print(f"A @ B =\n{AB}\ninverse of A =\n{A_inv}")
-for expected, got in zip(numpy_results, [row0, col1, a01, At, Au, AB, I, A_inv], strict=True):
+for expected, got in zip(
+    numpy_results, [row0, col1, a01, At, Au, AB, identity, A_inv], strict=True
+):
     assert np.allclose(expected, got.numpy())
 # --8<-- [end:pt_matrix_results]
 
