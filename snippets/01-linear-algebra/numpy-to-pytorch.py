@@ -219,6 +219,8 @@ except RuntimeError as error:
     message = str(error)
 print("RuntimeError:", message)
 assert "same dtype" in message
+print("while W + data quietly gives", (W + data).dtype)
+assert (W + data).dtype == torch.float64
 # --8<-- [end:dtype_error]
 
 # --8<-- [start:np_astype]
@@ -322,7 +324,7 @@ images = rng.random((2, 3, 4, 4))
 means_np = images.mean(axis=(2, 3), keepdims=True)
 means_pt = torch.from_numpy(images).mean(dim=(2, 3), keepdim=True)
 print(means_np.shape, tuple(means_pt.shape))
-torch.testing.assert_close(means_pt, torch.from_numpy(means_np))
+assert torch.allclose(means_pt, torch.from_numpy(means_np))
 # --8<-- [end:exercise_2]
 
 # --8<-- [start:exercise_3]
