@@ -119,13 +119,13 @@ torch.testing.assert_close(torch.from_numpy(jacobian_by_hand), jacobian_torch)
 
 # --8<-- [start:figure_softmax]
 probs = np.array([softmax(np.array([s, 1.0, 0.1])) for s in zs])
-fig, ax = plt.subplots(figsize=(5.5, 3))
+fig, ax = plt.subplots(figsize=(6.2, 3))
 for i in range(3):
     ax.plot(zs, probs[:, i], color=f"C{i}", label=f"p{i + 1}")
 ax.plot(zs, probs[:, 0] * (1 - probs[:, 0]), "--", color="C0", label="d p1 / d s1")
 ax.set(xlabel="first score s1 (the others stay 1.0 and 0.1)", ylabel="probability")
 ax.grid(alpha=0.3)
-ax.legend(loc="center right")
+ax.legend(loc="upper left", bbox_to_anchor=(1, 1))
 fig.tight_layout()
 plt.show()
 # --8<-- [end:figure_softmax]
