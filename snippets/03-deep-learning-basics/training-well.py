@@ -38,7 +38,7 @@ initial_weights = copy.deepcopy(make_net().state_dict())  # every run starts fro
 loss_fn = nn.CrossEntropyLoss()
 lr, num_epochs = 0.01, 100
 num_weights = sum(p.numel() for p in make_net().parameters())
-print(f"{num_weights} weights for {len(X_train)} training images")
+print(f"{num_weights} parameters for {len(X_train)} training images")
 assert num_weights == (64 * 64 + 64) + (64 * 64 + 64) + (64 * 10 + 10) == 8970
 # --8<-- [end:model]
 
@@ -82,7 +82,14 @@ def report(name, net):
         f"{name:<14} loss: train {train_loss:.3f} val {val_loss:.3f} gap {gap:.3f}"
         f" | accuracy: train {train_acc:.3f} val {val_acc:.3f}"
     )
-    return {"train_loss": train_loss, "val_loss": val_loss, "val_acc": val_acc, "loss_gap": gap}
+    return {
+        "net": net,
+        "train_loss": train_loss,
+        "val_loss": val_loss,
+        "train_acc": train_acc,
+        "val_acc": val_acc,
+        "loss_gap": gap,
+    }
 
 
 # --8<-- [end:train_loop]
@@ -93,7 +100,7 @@ plain = report("no remedy", net_plain)
 best_epoch = min(range(num_epochs), key=plain_curve.__getitem__)
 print(f"validation loss is lowest after epoch {best_epoch + 1}: {plain_curve[best_epoch]:.3f}")
 assert plain_curve[-1] > 1.3 * plain_curve[best_epoch]  # it rose again: overfitting
-assert plain_train[-1] < 0.01 and 15 <= best_epoch + 1 <= 30
+assert plain_train[-1] < 0.01 and plain["train_acc"] == 1.0 and 15 <= best_epoch + 1 <= 30
 # --8<-- [end:overfit]
 
 # --8<-- [start:overfit_figure]
@@ -140,19 +147,13 @@ plt.show()
 # --8<-- [end:compare_figure]
 
 # --8<-- [start:test]
-nets = {
-    "no remedy": net_plain,
-    "weight decay": net_decay,
-    "dropout": net_dropout,
-    "early stopping": net_early,
-}
 results = {"no remedy": plain, "weight decay": decay, "dropout": dropout, "early stopping": early}
 accuracies = [r["val_acc"] for r in results.values()]
 print(f"validation accuracies span {min(accuracies):.3f} to {max(accuracies):.3f}")
 assert max(accuracies) - min(accuracies) < 0.03
 
 chosen = min(results, key=lambda name: results[name]["val_loss"])
-test_loss, test_acc = evaluate(nets[chosen], X_test, y_test)  # the test set, used once
+test_loss, test_acc = evaluate(results[chosen]["net"], X_test, y_test)  # the test set, used once
 print(
     f"chosen on validation loss: {chosen}; test loss {test_loss:.3f}, test accuracy {test_acc:.3f}"
 )
