@@ -161,7 +161,7 @@ assert len(history_1["val_loss"]) < stopped_epoch
 # --8<-- [start:exercise_scheduler]
 net_2, optimizer_2 = new_model()
 scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer_2, factor=0.5, patience=1)
-history_2, best_epoch_2 = fit(net_2, optimizer_2, num_epochs=100, patience=5, scheduler=scheduler)
+history_2, best_epoch_2 = fit(net_2, optimizer_2, num_epochs=15, patience=5, scheduler=scheduler)
 for epoch, (lr, val_loss) in enumerate(zip(history_2["lr"], history_2["val_loss"], strict=True), 1):
     if epoch == 1 or lr != history_2["lr"][epoch - 2]:
         print(f"epoch {epoch:3d}: lr {lr:.6f}  val loss {val_loss:.4f}")
