@@ -114,7 +114,7 @@ fig, ax = plt.subplots(figsize=(6, 3.2))
 ax.plot(correct, label="grad reset every step", color="C0")
 ax.plot(buggy, label="grad never reset (bug)", color="C1")
 ax.set(yscale="log", xlabel="step", ylabel="training loss (MSE)")
-ax.legend()
+ax.legend(loc="lower left")
 ax.grid(alpha=0.3)
 plt.show()
 # --8<-- [end:accumulation_figure]

@@ -143,14 +143,23 @@ train_loader = DataLoader(
 )
 # --8<-- [end:augmentation]
 
+
 # --8<-- [start:augmentation_figure]
-fig, axes = plt.subplots(1, 8, figsize=(6, 1.2))
-axes[0].imshow(original[0], cmap="gray")
-axes[0].set_title("original", fontsize=9)
-for ax in axes[1:]:
-    ax.imshow(train_ds[0][0][0], cmap="gray")
-    ax.set_title("shifted", fontsize=9)
-for ax in axes:
+def arrows(image):
+    """Which way the digit moved: compare with the 9 possible shifts of the original."""
+    k = next(k for k, s in enumerate(all_shifts) if torch.equal(image, s))
+    down, right = 1 - k // 3, 1 - k % 3
+    return ({1: "→", -1: "←", 0: ""}[right] + {1: "↓", -1: "↑", 0: ""}[down]) or "no shift"
+
+
+fig, axes = plt.subplots(2, 4, figsize=(5, 2.9))
+axes[0, 0].imshow(original[0], cmap="gray")
+axes[0, 0].set_title("original", fontsize=10)
+for ax in axes.flat[1:]:
+    image = train_ds[0][0]  # a fresh random shift each time
+    ax.imshow(image[0], cmap="gray")
+    ax.set_title(arrows(image), fontsize=10)
+for ax in axes.flat:
     ax.axis("off")
 plt.show()
 # --8<-- [end:augmentation_figure]

@@ -148,8 +148,8 @@ assert weight_norm(net) < adam_norm and losses[-1] > adam_loss
 w = torch.zeros(1, requires_grad=True)
 num_epochs = 30
 schedules = {
-    "StepLR(step_size=10, gamma=0.5)": lambda opt: torch.optim.lr_scheduler.StepLR(opt, 10, 0.5),
-    "CosineAnnealingLR(T_max=30)": lambda opt: torch.optim.lr_scheduler.CosineAnnealingLR(opt, 30),
+    "StepLR": lambda opt: torch.optim.lr_scheduler.StepLR(opt, step_size=10, gamma=0.5),
+    "CosineAnnealingLR": lambda opt: torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=30),
 }
 lrs = {}
 for name, make_scheduler in schedules.items():
@@ -160,8 +160,9 @@ for name, make_scheduler in schedules.items():
         lrs[name].append(scheduler.get_last_lr()[0])
         optimizer.step()  # ... a whole epoch of training steps would go here
         scheduler.step()  # once per epoch, after the optimizer
-    print(f"{name}: epochs 0, 10, 20, 29 use lr", [round(lrs[name][e], 4) for e in (0, 10, 20, 29)])
-assert [round(lr, 6) for lr in lrs["StepLR(step_size=10, gamma=0.5)"][::10]] == [0.1, 0.05, 0.025]
+    picks = [round(lrs[name][epoch], 4) for epoch in (0, 10, 20, 29)]
+    print(f"{name:17} lr at epochs 0, 10, 20, 29: {picks}")
+assert [round(v, 6) for v in lrs["StepLR"][::10]] == [0.1, 0.05, 0.025]
 # --8<-- [end:scheduler]
 
 # --8<-- [start:scheduler_figure]
@@ -169,7 +170,7 @@ fig, ax = plt.subplots(figsize=(6, 2.8))
 for name, values in lrs.items():
     ax.plot(values, marker=".", label=name)
 ax.set(xlabel="epoch", ylabel="learning rate")
-ax.legend()
+ax.legend(loc="upper right")
 ax.grid(alpha=0.3)
 plt.show()
 # --8<-- [end:scheduler_figure]

@@ -89,15 +89,14 @@ print("eval: ", drop(torch.ones(8)))
 assert torch.equal(drop(x), x)  # in eval mode dropout does nothing
 # --8<-- [end:dropout]
 
+
 # --8<-- [start:batch_norm]
-bn = nn.BatchNorm1d(3)  # 3 features
-batch = 2 * torch.randn(16, 3) + 5  # features with mean about 5, std about 2
-
-
 def show(t):
     return [round(v, 2) + 0.0 for v in t.tolist()]  # + 0.0 turns -0.0 into 0.0
 
 
+bn = nn.BatchNorm1d(3)  # 3 features
+batch = 2 * torch.randn(16, 3) + 5  # features with mean about 5, std about 2
 print("batch:  mean", show(batch.mean(dim=0)), " std", show(batch.std(dim=0, correction=0)))
 out = bn(batch)  # a new module is in training mode
 print("train:  mean", show(out.mean(dim=0)), " std", show(out.std(dim=0, correction=0)))
@@ -117,12 +116,15 @@ assert torch.equal(bn.running_mean, before)  # and not updated
 # --8<-- [end:batch_norm]
 
 # --8<-- [start:train_eval_model]
-net.train()
 X = X.to(device)
-print("train mode, same input twice gives equal outputs:", torch.equal(net(X), net(X)))
+net.train()
+repeatable_in_train = torch.equal(net(X), net(X))
 net.eval()
 with torch.no_grad():
-    print("eval mode,  same input twice gives equal outputs:", torch.equal(net(X), net(X)))
+    repeatable_in_eval = torch.equal(net(X), net(X))
+print("train mode, same input twice gives equal outputs:", repeatable_in_train)
+print("eval mode,  same input twice gives equal outputs:", repeatable_in_eval)
+assert not repeatable_in_train and repeatable_in_eval
 assert all(not m.training for m in net.modules())  # eval() reached every submodule
 # --8<-- [end:train_eval_model]
 

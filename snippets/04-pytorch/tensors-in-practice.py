@@ -69,7 +69,8 @@ C = M.clone()  # an explicit copy
 print("M =", M)
 print("strides of M:", M.stride(), " of M.T:", T.stride())
 assert M.data_ptr() == X.data_ptr() and T.data_ptr() == X.data_ptr()
-assert row.untyped_storage().data_ptr() == X.untyped_storage().data_ptr()
+assert row.data_ptr() == X.data_ptr() + 3 * X.element_size()  # 3 numbers further on
+assert row.untyped_storage().data_ptr() == X.untyped_storage().data_ptr()  # same block
 assert C.data_ptr() != X.data_ptr()
 
 M[0, 0] = 100.0  # writing through a view changes X
