@@ -31,6 +31,7 @@ halves = torch.tensor([0.1, 0.2, 0.3]).to(torch.float16)
 print("float32 bytes per number:", X.element_size(), " float16:", halves.element_size())
 assert torch.tensor([1.0]).dtype == torch.float32  # PyTorch's default float
 assert labels.dtype == torch.int64 and mixed.dtype == torch.float32
+assert X.element_size() == 4 and halves.element_size() == 2
 # --8<-- [end:dtype]
 
 # --8<-- [start:device]
