@@ -1,4 +1,5 @@
 # --8<-- [start:setup]
+import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
@@ -78,6 +79,30 @@ M[0, 0] = 100.0  # writing through a view changes X
 print("after M[0, 0] = 100: X =", X, " clone still", C[0, 0].item())
 assert X[0] == 100.0 and C[0, 0] == 0.0
 # --8<-- [end:views]
+
+
+# --8<-- [start:views_figure]
+def draw(ax, grid, title):
+    rows, cols = grid.shape
+    for r in range(rows):
+        for c in range(cols):
+            value = int(grid[r, c])
+            ax.add_patch(plt.Rectangle((c, -r - 1), 1, 1, fill=False))
+            ax.text(
+                c + 0.5, -r - 0.5, value, ha="center", va="center", color=f"C{value}", fontsize=13
+            )
+    ax.set(xlim=(0, cols), ylim=(-rows, 0), aspect="equal")
+    ax.set_title(title, fontsize=11)
+    ax.axis("off")
+
+
+memory = torch.arange(6)
+fig, axes = plt.subplots(1, 3, figsize=(6.5, 2.4), gridspec_kw={"width_ratios": [6, 3, 2]})
+draw(axes[0], memory.view(1, 6), "memory:\n6 numbers in a row")
+draw(axes[1], memory.view(2, 3), "M = view(2, 3)\nstrides (3, 1)")
+draw(axes[2], memory.view(2, 3).T, "M.T\nstrides (1, 3)")
+plt.show()
+# --8<-- [end:views_figure]
 
 # --8<-- [start:contiguous]
 print("M.T is contiguous:", T.is_contiguous())
