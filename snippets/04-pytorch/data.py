@@ -15,6 +15,7 @@ y = torch.tensor(digits.target)  # int64 class labels
 print("X", tuple(X.shape), X.dtype, f"values {X.min():.1f} to {X.max():.1f}")
 print("y", tuple(y.shape), y.dtype, "classes", y.unique().tolist())
 assert X.shape == (1797, 1, 8, 8) and y.dtype == torch.int64
+assert digits.images.max() == 16 and X.min() == 0 and X.max() == 1
 # --8<-- [end:load]
 
 

@@ -71,7 +71,7 @@ twin = MLP(64, 32, 10).to(device)  # fresh random weights
 print(twin.load_state_dict(state))
 net.eval()
 twin.eval()
-assert torch.allclose(twin(X.to(device)), net(X.to(device)), atol=1e-6)
+assert torch.equal(twin(X.to(device)), net(X.to(device)))
 assert state["hidden.weight"].data_ptr() == net.hidden.weight.data_ptr()  # not a copy
 # --8<-- [end:state_dict]
 
