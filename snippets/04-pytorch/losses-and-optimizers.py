@@ -86,10 +86,10 @@ torch.testing.assert_close((p_mine - decayed).abs(), torch.full((2,), lr))  # bo
 # --8<-- [end:adamw_by_hand]
 
 # --8<-- [start:problem]
-X = torch.randn(512, 10) * torch.linspace(0.2, 3.0, 10)  # features on very different scales
+X = torch.randn(256, 10) * torch.linspace(0.2, 3.0, 10)  # features on very different scales
 y = (X @ torch.randn(10, 3)).argmax(dim=1)  # 3 classes
 base = nn.Sequential(nn.Linear(10, 32), nn.ReLU(), nn.Linear(32, 3))
-num_steps = 100
+num_steps = 60
 
 
 def train(make_optimizer):
