@@ -1,0 +1,221 @@
+# --8<-- [start:setup]
+import copy
+import math
+
+import matplotlib.pyplot as plt
+import torch
+from torch import nn
+
+torch.manual_seed(0)
+# --8<-- [end:setup]
+
+# --8<-- [start:cross_entropy]
+logits = torch.tensor([[2.0, 0.5, -1.0], [0.1, 0.2, 3.0], [1.0, 1.0, 1.0], [-0.5, 2.5, 0.0]])
+y = torch.tensor([0, 2, 1, 0])  # class indices, dtype int64
+loss_fn = nn.CrossEntropyLoss()
+loss = loss_fn(logits, y)
+
+probs = logits.exp() / logits.exp().sum(dim=1, keepdim=True)  # softmax
+by_hand = -probs[torch.arange(len(y)), y].log().mean()  # mean of -log p(correct class)
+print(f"nn.CrossEntropyLoss: {loss:.4f}   by hand: {by_hand:.4f}")
+torch.testing.assert_close(loss, by_hand)
+# --8<-- [end:cross_entropy]
+
+# --8<-- [start:softmax_twice]
+num_classes = 10
+y = torch.arange(num_classes)
+perfect = 20.0 * nn.functional.one_hot(y, num_classes).float()  # sure and right
+floor = math.log(1 + (num_classes - 1) / math.e)
+right, twice = loss_fn(perfect, y), loss_fn(perfect.softmax(dim=1), y)
+print(f"sure and right:  logits {right:.4f}   softmax twice {twice:.4f}")
+print(f"lowest loss possible with softmax twice: log(1 + 9/e) = {floor:.4f}")
+assert right < 1e-4
+torch.testing.assert_close(twice.item(), floor)
+
+wrong = 20.0 * nn.functional.one_hot((y + 1) % num_classes, num_classes).float()  # sure and wrong
+gradient_size = {}
+for name, transform in [("logits", lambda z: z), ("softmax twice", lambda z: z.softmax(dim=1))]:
+    z = wrong.clone().requires_grad_()
+    loss_fn(transform(z), y).backward()
+    gradient_size[name] = z.grad.norm().item()
+    print(f"sure and wrong, {name:13}: gradient size {gradient_size[name]:.2e}")
+assert gradient_size["softmax twice"] < 1e-6 * gradient_size["logits"]  # it barely learns
+# --8<-- [end:softmax_twice]
+
+# --8<-- [start:sgd_by_hand]
+target = torch.tensor([3.0, -1.0])
+p = torch.tensor([1.0, 2.0], requires_grad=True)
+lr, momentum, weight_decay = 0.1, 0.9, 0.01
+optimizer = torch.optim.SGD([p], lr=lr, momentum=momentum, weight_decay=weight_decay)
+
+p_mine, velocity = p.detach().clone(), torch.zeros(2)
+for step in range(1, 3):
+    optimizer.zero_grad()
+    loss = ((p - target) ** 2).sum()
+    loss.backward()
+    optimizer.step()
+
+    g = 2 * (p_mine - target) + weight_decay * p_mine  # gradient plus weight decay
+    velocity = g if step == 1 else momentum * velocity + g
+    p_mine = p_mine - lr * velocity
+    mine, theirs = [round(v, 4) for v in p_mine.tolist()], [round(v, 4) for v in p.tolist()]
+    print(f"step {step}: torch.optim.SGD {theirs}   by hand {mine}")
+    torch.testing.assert_close(p.detach(), p_mine)
+# --8<-- [end:sgd_by_hand]
+
+# --8<-- [start:adamw_by_hand]
+p = torch.tensor([1.0, 2.0], requires_grad=True)
+lr, beta1, beta2, eps, weight_decay = 0.1, 0.9, 0.999, 1e-8, 0.01
+optimizer = torch.optim.AdamW([p], lr=lr, betas=(beta1, beta2), eps=eps, weight_decay=weight_decay)
+loss = ((p - target) ** 2).sum()
+loss.backward()
+g = p.grad.clone()
+p_mine = p.detach().clone()
+optimizer.step()
+
+decayed = p_mine * (1 - lr * weight_decay)  # decoupled weight decay
+m = (1 - beta1) * g  # running averages start at zero
+v = (1 - beta2) * g**2
+m_hat, v_hat = m / (1 - beta1), v / (1 - beta2)  # bias correction, step 1
+p_mine = decayed - lr * m_hat / (v_hat.sqrt() + eps)
+print(f"gradient {g.tolist()}")
+mine, theirs = [round(v, 4) for v in p_mine.tolist()], [round(v, 4) for v in p.tolist()]
+print(f"torch.optim.AdamW {theirs}   by hand {mine}")
+torch.testing.assert_close(p.detach(), p_mine)
+torch.testing.assert_close((p_mine - decayed).abs(), torch.full((2,), lr))  # both moved by lr
+# --8<-- [end:adamw_by_hand]
+
+# --8<-- [start:problem]
+X = torch.randn(256, 10) * torch.linspace(0.2, 3.0, 10)  # features on very different scales
+y = (X @ torch.randn(10, 3)).argmax(dim=1)  # 3 classes
+base = nn.Sequential(nn.Linear(10, 32), nn.ReLU(), nn.Linear(32, 3))
+num_steps = 60
+
+
+def train(make_optimizer):
+    net = copy.deepcopy(base)  # every run starts from the same weights
+    optimizer = make_optimizer(net.parameters())
+    losses = []
+    for _ in range(num_steps):
+        loss = loss_fn(net(X), y)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    return net, losses
+
+
+# --8<-- [end:problem]
+
+# --8<-- [start:compare]
+runs = {
+    "SGD": lambda params: torch.optim.SGD(params, lr=0.01),
+    "SGD + momentum 0.9": lambda params: torch.optim.SGD(params, lr=0.01, momentum=0.9),
+    "Adam": lambda params: torch.optim.Adam(params, lr=0.01),
+}
+nets, curves = {}, {}
+for name, make_optimizer in runs.items():
+    nets[name], curves[name] = train(make_optimizer)
+    print(f"{name:19} loss after {num_steps} steps: {curves[name][-1]:.4f}")
+assert curves["SGD + momentum 0.9"][-1] < curves["SGD"][-1]
+assert curves["Adam"][-1] < curves["SGD"][-1]
+# --8<-- [end:compare]
+
+# --8<-- [start:compare_figure]
+fig, ax = plt.subplots(figsize=(6, 3.2))
+for name, losses in curves.items():
+    ax.plot(losses, label=name)
+ax.set(xlabel="step", ylabel="training loss (cross-entropy)")
+ax.legend()
+ax.grid(alpha=0.3)
+plt.show()
+# --8<-- [end:compare_figure]
+
+
+# --8<-- [start:weight_decay]
+def weight_norm(net):
+    return torch.cat([p.detach().flatten() for p in net.parameters()]).norm().item()
+
+
+net, losses = train(lambda params: torch.optim.AdamW(params, lr=0.01, weight_decay=1.0))
+adam_loss, adam_norm = curves["Adam"][-1], weight_norm(nets["Adam"])
+print(f"Adam:                    loss {adam_loss:.4f}, weight norm {adam_norm:.4f}")
+print(f"AdamW, weight_decay=1.0: loss {losses[-1]:.4f}, weight norm {weight_norm(net):.4f}")
+assert weight_norm(net) < adam_norm and losses[-1] > adam_loss
+# --8<-- [end:weight_decay]
+
+# --8<-- [start:scheduler]
+w = torch.zeros(1, requires_grad=True)
+num_epochs = 30
+schedules = {
+    "StepLR": lambda opt: torch.optim.lr_scheduler.StepLR(opt, step_size=10, gamma=0.5),
+    "CosineAnnealingLR": lambda opt: torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=30),
+}
+lrs = {}
+for name, make_scheduler in schedules.items():
+    optimizer = torch.optim.SGD([w], lr=0.1)
+    scheduler = make_scheduler(optimizer)
+    lrs[name] = []
+    for _epoch in range(num_epochs):
+        lrs[name].append(scheduler.get_last_lr()[0])
+        optimizer.step()  # ... a whole epoch of training steps would go here
+        scheduler.step()  # once per epoch, after the optimizer
+    picks = [round(lrs[name][epoch], 4) for epoch in (0, 10, 20, 29)]
+    print(f"{name:17} lr at epochs 0, 10, 20, 29: {picks}")
+assert [round(v, 6) for v in lrs["StepLR"][::10]] == [0.1, 0.05, 0.025]
+# --8<-- [end:scheduler]
+
+# --8<-- [start:scheduler_figure]
+fig, ax = plt.subplots(figsize=(6, 2.8))
+for name, values in lrs.items():
+    ax.plot(values, marker=".", label=name)
+ax.set(xlabel="epoch", ylabel="learning rate")
+ax.legend(loc="upper right")
+ax.grid(alpha=0.3)
+plt.show()
+# --8<-- [end:scheduler_figure]
+
+# --8<-- [start:exercise_1]
+logits = torch.randn(6, 4)
+y = torch.tensor([0, 3, 1, 1, 2, 0])
+log_probs = nn.LogSoftmax(dim=1)(logits)
+ce, nll = nn.CrossEntropyLoss()(logits, y), nn.NLLLoss()(log_probs, y)
+print(f"CrossEntropyLoss {ce:.4f}   NLLLoss after LogSoftmax {nll:.4f}")
+torch.testing.assert_close(ce, nll)
+# --8<-- [end:exercise_1]
+
+# --8<-- [start:exercise_2]
+net = nn.Linear(3, 2)
+decay = [p for name, p in net.named_parameters() if name.endswith("weight")]
+no_decay = [p for name, p in net.named_parameters() if name.endswith("bias")]
+optimizer = torch.optim.SGD(
+    [{"params": decay, "weight_decay": 0.1}, {"params": no_decay, "weight_decay": 0.0}], lr=0.1
+)
+weight_before, bias_before = net.weight.detach().clone(), net.bias.detach().clone()
+for p in net.parameters():
+    p.grad = torch.zeros_like(p)  # no gradient: only weight decay acts
+optimizer.step()
+print(
+    "weight scaled by",
+    round((net.weight / weight_before).mean().item(), 4),
+    "; bias unchanged:",
+    torch.equal(net.bias, bias_before),
+)
+torch.testing.assert_close(net.weight.detach(), weight_before * (1 - 0.1 * 0.1))
+assert torch.equal(net.bias, bias_before)
+# --8<-- [end:exercise_2]
+
+# --8<-- [start:exercise_3]
+optimizer = torch.optim.SGD([w], lr=0.1)
+warmup_steps = 5
+scheduler = torch.optim.lr_scheduler.LambdaLR(
+    optimizer, lambda step: min(1.0, (step + 1) / warmup_steps)
+)
+seen = []
+for _step in range(8):
+    seen.append(round(scheduler.get_last_lr()[0], 4))
+    optimizer.step()
+    scheduler.step()
+print("learning rates:", seen)
+assert seen == [0.02, 0.04, 0.06, 0.08, 0.1, 0.1, 0.1, 0.1]
+# --8<-- [end:exercise_3]
