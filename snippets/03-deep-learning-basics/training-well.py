@@ -132,7 +132,8 @@ early = report("early stopping", net_early)
 stopped = len(early_curve)
 print(f"stopped after epoch {stopped}, went back to the weights of epoch {stopped - 10}")
 assert stopped < num_epochs / 2 and early["val_loss"] < plain["val_loss"] / 1.3
-assert early_curve == plain_curve[:stopped]  # the same run as "no remedy", cut short
+# the same run as "no remedy", cut short (to rounding: threads may add in another order)
+assert torch.allclose(torch.tensor(early_curve), torch.tensor(plain_curve[:stopped]), rtol=1e-5)
 # --8<-- [end:early_stopping]
 
 # --8<-- [start:compare_figure]
@@ -170,7 +171,8 @@ assert both["loss_gap"] < min(decay["loss_gap"], dropout["loss_gap"], plain["los
 net_impatient, _, impatient_curve = train(patience=2)
 impatient = report("patience 2", net_impatient)
 print(f"stopped after epoch {len(impatient_curve)} instead of {stopped}")
-assert len(impatient_curve) < stopped and impatient["val_loss"] == early["val_loss"]
+assert len(impatient_curve) < stopped
+assert abs(impatient["val_loss"] - early["val_loss"]) < 1e-5 * early["val_loss"]
 # --8<-- [end:exercise_2]
 
 # --8<-- [start:exercise_3]
