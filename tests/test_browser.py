@@ -129,9 +129,11 @@ class Watch:
 AXE_SCRIPT = Axe().axe_script
 
 
-# Pygments wraps each token of code in a span: hundreds per page, a few colours. axe checks one
-# span of each kind (same class, same colour on the same background), which keeps a page's check
-# to about a second instead of several.
+# The colour checks are what takes axe time, per element. Pygments wraps each token of code in a
+# span, and MathML each symbol of a formula in an element: hundreds per page, in a few colours.
+# axe checks one of each kind (code spans of the same class; the first inline and the first
+# display formula), which keeps a page to about a second instead of several. That formulas have
+# a text alternative is checked on every one of them, by tests/test_text_alternatives.py.
 AXE_CONTEXT = """() => {
     const seen = new Set();
     for (const span of document.querySelectorAll("pre code span")) {
@@ -140,7 +142,10 @@ AXE_CONTEXT = """() => {
             span.setAttribute("data-axe-sample", "");
         }
     }
-    return {exclude: [["pre code span:not([data-axe-sample])"]]};
+    for (const selector of ["math[display=block]", "math:not([display=block])"]) {
+        document.querySelector(selector)?.setAttribute("data-axe-sample", "");
+    }
+    return {exclude: [["pre code span:not([data-axe-sample])"], ["math:not([data-axe-sample])"]]};
 }"""
 COLOUR_RULES = ["color-contrast", "link-in-text-block"]
 
