@@ -106,6 +106,12 @@ def page(new_context):
 # --- what every page must pass ---------------------------------------------------------------------
 
 
+def is_elsewhere(url: str) -> bool:
+    """Whether a request goes to another host than 127.0.0.1 (file:, data: and blob: stay here)."""
+    parts = urlsplit(url)
+    return parts.scheme not in ("file", "data", "blob") and parts.hostname != "127.0.0.1"
+
+
 class Watch:
     """Collects a page's console errors, uncaught exceptions and requests to other hosts."""
 
@@ -120,9 +126,7 @@ class Watch:
             self.problems.append(f"console error: {message.text} ({message.location.get('url')})")
 
     def _request(self, request):
-        if request.url.startswith(("data:", "blob:")):
-            return
-        if urlsplit(request.url).hostname != "127.0.0.1":
+        if is_elsewhere(request.url):
             self.problems.append(f"request to another host: {request.url}")
 
 
@@ -395,6 +399,19 @@ def test_export_then_import_restores_progress_in_a_fresh_profile(new_context, si
     expect(second.get_by_role("button", name="Mark as done")).to_have_attribute(
         "aria-pressed", "true"
     )
+
+
+def test_progress_works_from_files_with_no_server(new_context, built_site):
+    """Offline, with no server at all: the saved site opened from disk (file://)."""
+    context = new_context()
+    context.unroute_all()  # with a route set, Chromium refuses file: pages (net::ERR_FAILED)
+    page = context.new_page()
+    lesson, stage = first_stage_lesson()
+    page.goto((built_site / lesson / "index.html").as_uri())
+    page.get_by_role("button", name="Mark as done").click()
+    page.goto((built_site / stage / "index.html").as_uri())
+    count = page.locator(f'[data-roadmap-stage="{stage}"] .roadmap-progress__count')
+    expect(count).to_have_text(f"1 of {stage_lessons(stage)} lessons done")
 
 
 def test_keyboard_alone_reaches_and_toggles_mark_as_done(page, site_url):

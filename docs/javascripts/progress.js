@@ -138,12 +138,8 @@
     if (event.key === KEY) render();
   });
 
-  // Material's instant navigation swaps pages without reloading: document$ emits on each one.
-  if (window.document$) {
-    window.document$.subscribe(render);
-  } else if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", render);
-  } else {
-    render();
-  }
+  // The page as loaded (this script runs at the end of <body>), and then each page that Material's
+  // instant navigation swaps in without a reload: document$ emits on each (not from file: pages).
+  render();
+  if (window.document$) window.document$.subscribe(render);
 })();
