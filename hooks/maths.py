@@ -28,7 +28,8 @@ def _mathml(match: re.Match, display: str, page) -> str:
     # The TeX source stays in the page for screen readers' fallback and for copying.
     mathml = mathml.replace("<math ", f'<math alttext="{html.escape(tex)}" ', 1)
     if display == "block":
-        return f'<div class="math-block">{mathml}</div>'
+        # A wide formula scrolls sideways; tabindex lets a keyboard reach and scroll it.
+        return f'<div class="math-block" tabindex="0">{mathml}</div>'
     return mathml
 
 

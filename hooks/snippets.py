@@ -14,8 +14,8 @@ converted, this hook:
    and the versions of the libraries it ran with;
 2. puts each section's printed output under its code, and its figures (inline SVG that follows
    the light or dark palette) after that;
-3. fills the lesson's "Run it yourself" section: the command, a download of the whole file, and
-   the versions its code ran with.
+3. fills the lesson's "Run it yourself" section: the command, a download of the whole file, its
+   notebook (hooks/notebooks.py) and "Open in Colab", and the versions its code ran with.
 
 pymdownx.snippets (with `check_paths: true`) then pulls the code itself into the page. Any
 failure stops the build with a message that names the file and line.
@@ -38,6 +38,7 @@ from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
+from notebooks import colab_url, notebook_uri  # hooks/notebooks.py (MkDocs puts hooks/ on the path)
 
 ROOT = Path(__file__).resolve().parent.parent
 SNIPPETS = ROOT / "snippets"
@@ -187,19 +188,23 @@ def _render_fence(fence: re.Match, page_src: str, line: int) -> str:
     return "\n\n".join(parts)
 
 
-def _run_it_yourself(page_src: str) -> str:
+def _run_it_yourself(page_src: str, config) -> str:
     relative = Path(page_src).with_suffix(".py").as_posix()
     name = Path(relative).name
-    depth = len(Path(page_src).parts) - 1
-    download = "../" * depth + f"snippets/{relative}"
+    up = "../" * (len(Path(page_src).parts) - 1)
     result = _results.get(relative, {})
     used = ", ".join(f"{label} {version}" for label, version in result.get("versions", {}).items())
     ran_on = result.get("ran_on", "")
+    notebook = notebook_uri(relative)
+    colab = colab_url(config, relative)
     return (
         "## Run it yourself\n\n"
-        f"The whole lesson is one program, [{name}]({download}){{ download }}. "
+        f"The whole lesson is one program, [{name}]({up}snippets/{relative}){{ download }}. "
         "In a clone of this site's repository, after `make serve` or `make test` has set up `.venv`:\n\n"
         f"```bash\n.venv/bin/python snippets/{relative}\n```\n\n"
+        f"Or run it cell by cell as a notebook: [{Path(notebook).name}]({up}{notebook}){{ download }}"
+        + (f", or [open it in Colab]({colab})" if colab else "")
+        + ".\n\n"
         f'<p class="verified-with" markdown>:material-check-decagram: '
         f"Verified with {used}: every output on this page is what this code printed when the build ran it"
         f"{f' on {ran_on}' if ran_on else ''}.</p>\n"
@@ -234,7 +239,7 @@ def on_page_markdown(markdown, page, config, files):
         if not RUN_IT_YOURSELF.search(markdown):
             raise PluginError(f"docs/{src}: a lesson page needs a '## Run it yourself' section")
         markdown = RUN_IT_YOURSELF.sub(
-            lambda _: _run_it_yourself(src).rstrip("\n"), markdown, count=1
+            lambda _: _run_it_yourself(src, config).rstrip("\n"), markdown, count=1
         )
     return markdown
 

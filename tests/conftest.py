@@ -5,11 +5,13 @@ from __future__ import annotations
 import functools
 import http.server
 import os
+import re
 import shutil
 import subprocess
 import sys
 import threading
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -17,6 +19,8 @@ ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 SNIPPETS = ROOT / "snippets"
 MKDOCS = [sys.executable, "-m", "mkdocs"]
+
+pytest_plugins = ["pytester"]  # tests of the tests run a small test session of their own
 
 
 def build_site(config: Path, site_dir: Path) -> subprocess.CompletedProcess:
@@ -44,18 +48,75 @@ def built_site(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def site_url(built_site: Path):
-    """The built site served on 127.0.0.1, as a static host would serve it."""
-    handler = functools.partial(_QuietHandler, directory=str(built_site))
+    """The built site served on 127.0.0.1 as a static host serves it: under the path of the
+    config's site_url (/roadmap/), with 404.html for a missing page. No trailing slash."""
+    handler = functools.partial(_StaticHost, directory=str(built_site))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
+    yield f"http://127.0.0.1:{server.server_address[1]}{SITE_PATH.rstrip('/')}"
     server.shutdown()
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+def _site_url() -> str:
+    """mkdocs.yml's site_url ("https://deep-learning-roadmap.github.io/roadmap/")."""
+    match = re.search(r"^site_url:\s*(\S+)", (ROOT / "mkdocs.yml").read_text(), re.M)
+    url = match[1] if match else "http://localhost/"
+    return url if url.endswith("/") else url + "/"
+
+
+SITE_URL = _site_url()
+SITE_PATH = urlsplit(SITE_URL).path
+
+
+class _StaticHost(http.server.SimpleHTTPRequestHandler):
+    """Serves the site at SITE_PATH. The sitemap names the pages by their address on the real
+    host; here it names them on this one, as it would there (Material's instant navigation only
+    follows links to the pages that the sitemap lists, port included)."""
+
+    def translate_path(self, path):
+        path = urlsplit(path).path
+        if not path.startswith(SITE_PATH):
+            return str(Path(self.directory) / "does-not-exist")
+        return super().translate_path("/" + path[len(SITE_PATH) :])
+
+    def do_GET(self):
+        if urlsplit(self.path).path != SITE_PATH + "sitemap.xml":
+            return super().do_GET()
+        host, port = self.server.server_address[:2]
+        here = f"http://{host}:{port}{SITE_PATH}"
+        body = Path(self.translate_path(self.path)).read_text().replace(SITE_URL, here).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/xml")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def send_error(self, code, message=None, explain=None):
+        page = Path(self.directory) / "404.html"
+        if code != 404 or not page.is_file():
+            return super().send_error(code, message, explain)
+        body = page.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
     def log_message(self, *args):
         pass
+
+
+def find_lessons() -> list[str]:
+    """Every lesson's stable id ("01-linear-algebra/vectors"): a page docs/NN-stage/.../slug.md
+    with a twin snippets/NN-stage/.../slug.py, in the folders' order."""
+    found = []
+    for page in sorted(DOCS.glob("[0-9][0-9]-*/**/*.md")):
+        relative = page.relative_to(DOCS).with_suffix("")
+        if page.name != "index.md" and (SNIPPETS / relative.with_suffix(".py")).is_file():
+            found.append(relative.as_posix())
+    return found
 
 
 def find_chromium() -> str | None:
@@ -64,3 +125,11 @@ def find_chromium() -> str | None:
         if candidate and (found := shutil.which(candidate)):
             return found
     return None
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    """Keep each phase's report on the test, so a fixture can tell that its test failed."""
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report

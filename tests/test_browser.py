@@ -1,0 +1,465 @@
+"""The built site in a real browser: Chromium, driven by Playwright, against the site served on
+127.0.0.1 (the `site_url` fixture). One browser for the whole session; each test gets a fresh
+context (a fresh profile: empty localStorage), and leaves screenshots in test-results/ when it
+fails. Without Chromium these tests fail, saying what to install: they never skip.
+"""
+
+from __future__ import annotations
+
+import http.server
+import json
+import os
+import re
+import threading
+from functools import partial
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from conftest import DOCS, ROOT, SNIPPETS, find_chromium, find_lessons
+from playwright.sync_api import expect, sync_playwright
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+RESULTS = Path(os.environ.get("TEST_RESULTS", ROOT / "test-results"))
+LESSONS = find_lessons()
+STORAGE_KEY = "dl-roadmap.progress"
+
+
+def site_pages() -> list[str]:
+    """Every page of the site, as a path below the site's root ("", "01-linear-algebra/vectors/")."""
+    pages = []
+    for source in sorted(DOCS.rglob("*.md")):
+        relative = source.relative_to(DOCS).with_suffix("")
+        folder = relative.parent if relative.name == "index" else relative
+        pages.append("" if str(folder) == "." else folder.as_posix() + "/")
+    return [*pages, "404.html"]
+
+
+# --- the browser --------------------------------------------------------------------------------
+
+
+def chromium_or_fail() -> str:
+    chromium = find_chromium()
+    if chromium is None:
+        pytest.fail(
+            "The browser tests need Chromium and found none: install it (Debian/Ubuntu: "
+            "`apt-get install chromium`) or point CHROMIUM=/path/to/chromium at one.",
+            pytrace=False,
+        )
+    return chromium
+
+
+@pytest.fixture(scope="session")
+def browser():
+    executable = chromium_or_fail()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def new_context(browser, request):
+    """Make browser contexts (fresh profiles); on failure, screenshot every page they hold."""
+    contexts = []
+
+    def make(**options):
+        options.setdefault("viewport", {"width": 1280, "height": 900})
+        context = browser.new_context(**options)
+        context.set_default_timeout(10_000)
+        # Nothing may leave 127.0.0.1: a request to any other host is cut off (and reported).
+        context.route(
+            lambda url: urlsplit(url).hostname != "127.0.0.1", lambda route: route.abort()
+        )
+        contexts.append(context)
+        return context
+
+    yield make
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        RESULTS.mkdir(exist_ok=True)
+        name = re.sub(r"[^\w.-]+", "_", request.node.name)
+        for i, context in enumerate(contexts):
+            for j, page in enumerate(context.pages):
+                path = RESULTS / f"{name}-{i}-{j}.png"
+                page.screenshot(path=str(path), full_page=True)
+                print(f"screenshot of {page.url}: {path}")
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_context):
+    return new_context().new_page()
+
+
+# --- what every page must pass ---------------------------------------------------------------------
+
+
+def is_elsewhere(url: str) -> bool:
+    """Whether a request goes to another host than 127.0.0.1 (file:, data: and blob: stay here)."""
+    parts = urlsplit(url)
+    return parts.scheme not in ("file", "data", "blob") and parts.hostname != "127.0.0.1"
+
+
+class Watch:
+    """Collects a page's console errors, uncaught exceptions and requests to other hosts."""
+
+    def __init__(self, page):
+        self.problems: list[str] = []
+        page.on("console", self._console)
+        page.on("pageerror", lambda error: self.problems.append(f"uncaught exception: {error}"))
+        page.on("request", self._request)
+
+    def _console(self, message):
+        if message.type == "error":
+            self.problems.append(f"console error: {message.text} ({message.location.get('url')})")
+
+    def _request(self, request):
+        if is_elsewhere(request.url):
+            self.problems.append(f"request to another host: {request.url}")
+
+
+AXE_SCRIPT = Axe().axe_script
+
+
+# The colour checks are what takes axe time, per element. Pygments wraps each token of code in a
+# span, and MathML each symbol of a formula in an element: hundreds per page, in a few colours.
+# axe checks one of each kind (code spans of the same class; the first inline and the first
+# display formula), which keeps a page to about a second instead of several. That formulas have
+# a text alternative is checked on every one of them, by tests/test_text_alternatives.py.
+AXE_CONTEXT = """() => {
+    const seen = new Set();
+    for (const span of document.querySelectorAll("pre code span")) {
+        if (!seen.has(span.className)) {
+            seen.add(span.className);
+            span.setAttribute("data-axe-sample", "");
+        }
+    }
+    for (const selector of ["math[display=block]", "math:not([display=block])"]) {
+        document.querySelector(selector)?.setAttribute("data-axe-sample", "");
+    }
+    return {exclude: [["pre code span:not([data-axe-sample])"], ["math:not([data-axe-sample])"]]};
+}"""
+COLOUR_RULES = ["color-contrast", "link-in-text-block"]
+
+
+def axe_violations(page, rules: list[str] | None = None) -> list[str]:
+    """axe-core's violations on the page as it is now (all rules, or only `rules`), one line each."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE_SCRIPT)
+    found = page.evaluate(
+        """async ([context, rules]) => {
+            const options = {resultTypes: ["violations"]};
+            if (rules) options.runOnly = rules;
+            const result = await axe.run(context, options);
+            return result.violations.map(v =>
+                `${v.id} (${v.impact}): ${v.help}: ${v.nodes.map(n => n.target.join(" ")).join(", ")}`);
+        }""",
+        [page.evaluate(AXE_CONTEXT), rules],
+    )
+    return list(found)
+
+
+def scheme(page) -> str:
+    return page.locator("body").get_attribute("data-md-color-scheme")
+
+
+def toggle_palette(page) -> None:
+    """Click the palette toggle that is showing, as a reader does."""
+    before = scheme(page)
+    page.locator("form[data-md-component=palette] label:visible").click()
+    expect(page.locator("body")).not_to_have_attribute("data-md-color-scheme", before)
+
+
+@pytest.mark.parametrize("path", site_pages())
+def test_page_loads_cleanly_and_passes_axe_in_both_palettes(page, site_url, path):
+    watch = Watch(page)
+    page.goto(f"{site_url}/{path}", wait_until="load")
+    problems = {"light": axe_violations(page)}
+    toggle_palette(page)
+    problems["dark"] = axe_violations(page, COLOUR_RULES)  # the palette changes colours only
+    page.wait_for_load_state("networkidle")
+    assert not watch.problems, "\n".join(watch.problems)
+    assert not problems["light"] and not problems["dark"], json.dumps(problems, indent=2)
+
+
+# --- the checks fail on a broken page (a check that cannot fail is a defect) ------------------------
+
+BROKEN_PAGE = """<!doctype html>
+<html lang="en"><head><title>Broken</title>
+<script src="https://example.com/x.js"></script></head>
+<body><main><h1>Broken</h1>
+<img src="data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7">
+<script>console.error("boom"); undefinedFunction();</script>
+</main></body></html>
+"""
+
+
+@pytest.fixture
+def broken_url(tmp_path):
+    (tmp_path / "broken.html").write_text(BROKEN_PAGE)
+    handler = partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
+    handler.log_message = lambda *args: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/broken.html"
+    server.shutdown()
+
+
+def test_the_page_checks_catch_a_broken_page(page, broken_url):
+    watch = Watch(page)
+    page.goto(broken_url, wait_until="load")
+    problems = "\n".join(watch.problems)
+    assert "request to another host: https://example.com/x.js" in problems
+    assert "console error: boom" in problems
+    assert "uncaught exception" in problems and "undefinedFunction" in problems
+    assert any(v.startswith("image-alt ") for v in axe_violations(page)), axe_violations(page)
+
+
+def test_missing_chromium_fails_with_what_to_install(monkeypatch, tmp_path):
+    monkeypatch.delenv("CHROMIUM", raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(pytest.fail.Exception, match=r"apt-get install chromium.*CHROMIUM="):
+        chromium_or_fail()
+
+
+# --- reader's journeys ---------------------------------------------------------------------------
+
+
+def search_word() -> tuple[str, str]:
+    """A word of some lesson's body that no other page has, and that lesson's path."""
+    pages: dict[str, set[str]] = {}
+    for source in DOCS.rglob("*.md"):
+        relative = source.relative_to(DOCS).with_suffix("").as_posix()
+        body = re.sub(
+            r"```.*?```|\$.*?\$|\[[^\]]*\]\([^)]*\)|<[^>]+>", " ", source.read_text(), flags=re.S
+        )
+        body = "\n".join(line for line in body.splitlines() if not line.startswith("#"))
+        for word in re.findall(r"\b[a-z]{9,}\b", body):
+            pages.setdefault(word, set()).add(relative)
+    for lesson in LESSONS:
+        unique = sorted(w for w, where in pages.items() if where == {lesson})
+        if unique:
+            return unique[0], lesson
+    raise AssertionError("no lesson has a word of its own to search for")
+
+
+def test_search_finds_a_lesson_by_a_word_in_its_body_and_opens_it(page, site_url):
+    word, lesson = search_word()
+    page.goto(f"{site_url}/")
+    page.locator(".md-search__input").click()
+    page.locator(".md-search__input").press_sequentially(word, delay=30)
+    result = page.locator(f'.md-search-result__link[href*="{lesson}/"]').first
+    expect(result).to_be_visible()
+    result.click()
+    expect(page).to_have_url(re.compile(rf"/{re.escape(lesson)}/"))
+    expect(page.locator("article.md-content__inner")).to_contain_text(word, ignore_case=True)
+
+
+def test_palette_toggle_switches_and_persists_across_reload(page, site_url):
+    page.goto(f"{site_url}/")
+    assert scheme(page) == "default"
+    toggle_palette(page)
+    assert scheme(page) == "slate"
+    page.reload()
+    assert scheme(page) == "slate"
+    toggle_palette(page)
+    page.reload()
+    assert scheme(page) == "default"
+
+
+def test_copy_button_copies_exactly_the_code_shown(new_context, site_url):
+    context = new_context(permissions=["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    lesson = LESSONS[0]
+    page.goto(f"{site_url}/{lesson}/")
+    block = page.locator(
+        "article div.highlight:has(button.md-code__button[data-md-type=copy])"
+    ).first
+    block.hover()
+    block.locator("button.md-code__button[data-md-type=copy]").click()
+    copied = page.evaluate("navigator.clipboard.readText()")
+    shown = block.locator("code").inner_text()
+    assert copied.rstrip("\n") == shown.rstrip("\n")
+    # ... and what is shown is the snippet file's own code, markers left out.
+    source = (SNIPPETS / f"{lesson}.py").read_text().splitlines()
+    lines = [line for line in copied.splitlines() if line.strip()]
+    assert lines and not any("--8<--" in line for line in lines)
+    it = iter(source)
+    assert all(line in it for line in lines), "the copied code is not the snippet's code, in order"
+
+
+def first_stage_lesson() -> tuple[str, str]:
+    """A lesson whose stage has a landing page, and that stage."""
+    for lesson in LESSONS:
+        stage = lesson.split("/")[0]
+        if (DOCS / stage / "index.md").is_file():
+            return lesson, stage
+    raise AssertionError("no stage with a landing page holds a lesson")
+
+
+def stage_lessons(stage: str) -> int:
+    return sum(1 for lesson in LESSONS if lesson.startswith(stage + "/"))
+
+
+def test_marking_a_lesson_done_persists_and_updates_the_stage(page, site_url):
+    lesson, stage = first_stage_lesson()
+    total = stage_lessons(stage)
+    row = f'[data-roadmap-stage="{stage}"]'
+    link = f'article a[data-roadmap-lesson="{lesson}"]'
+
+    page.goto(f"{site_url}/{stage}/")
+    expect(page.locator(f"{row} .roadmap-progress__count")).to_have_text(
+        f"0 of {total} lessons done"
+    )
+
+    page.goto(f"{site_url}/{lesson}/")
+    button = page.get_by_role("button", name="Mark as done")
+    expect(button).to_have_attribute("aria-pressed", "false")
+    button.click()
+    expect(button).to_have_attribute("aria-pressed", "true")
+    page.reload()
+    expect(button).to_have_attribute("aria-pressed", "true")
+    stored = json.loads(page.evaluate(f"localStorage.getItem('{STORAGE_KEY}')"))
+    assert list(stored) == [lesson]
+
+    page.goto(f"{site_url}/{stage}/")
+    expect(page.locator(f"{row} .roadmap-progress__count")).to_have_text(
+        f"1 of {total} lessons done"
+    )
+    expect(page.locator(f"{row} progress")).to_have_js_property("value", 1)
+    if page.locator(link).count():
+        expect(page.locator(link).first.locator(".roadmap-mark")).to_contain_text("(done)")
+
+    # The home page shows it too, and its stage link opens the stage page by instant navigation:
+    # the progress there is filled in again without a reload.
+    page.goto(f"{site_url}/")
+    expect(page.locator(f"{row} .roadmap-progress__count")).to_have_text(
+        f"1 of {total} lessons done"
+    )
+    page.evaluate("window.__same_document = true")
+    page.locator(f"article {row} a").click()
+    expect(page).to_have_url(f"{site_url}/{stage}/")
+    assert page.evaluate("window.__same_document === true"), "instant navigation is off"
+    expect(page.locator(f"article {row} .roadmap-progress__count")).to_have_text(
+        f"1 of {total} lessons done"
+    )
+
+    page.goto(f"{site_url}/{lesson}/")
+    button.click()
+    expect(button).to_have_attribute("aria-pressed", "false")
+    page.goto(f"{site_url}/{stage}/")
+    expect(page.locator(f"{row} .roadmap-progress__count")).to_have_text(
+        f"0 of {total} lessons done"
+    )
+
+
+def test_export_then_import_restores_progress_in_a_fresh_profile(new_context, site_url, tmp_path):
+    lesson, stage = first_stage_lesson()
+    total = stage_lessons(stage)
+    count = f'[data-roadmap-stage="{stage}"] .roadmap-progress__count'
+
+    first = new_context(accept_downloads=True).new_page()
+    first.goto(f"{site_url}/{lesson}/")
+    first.get_by_role("button", name="Mark as done").click()
+    first.goto(f"{site_url}/")
+    with first.expect_download() as download:
+        first.get_by_role("button", name="Export progress").click()
+    exported = tmp_path / download.value.suggested_filename
+    download.value.save_as(exported)
+    assert exported.name == "roadmap-progress.json"
+    assert list(json.loads(exported.read_text())["done"]) == [lesson]
+
+    second = new_context().new_page()
+    second.goto(f"{site_url}/")
+    expect(second.locator(count)).to_have_text(f"0 of {total} lessons done")
+    not_progress = tmp_path / "other.json"
+    not_progress.write_text('{"hello": "world"}')
+    for file in (not_progress, exported):
+        with second.expect_file_chooser() as chooser:
+            second.get_by_role("button", name="Import progress").click()
+        chooser.value.set_files(file)
+        expect(second.get_by_role("status")).to_contain_text(file.name)
+        if file == not_progress:
+            expect(second.get_by_role("status")).to_contain_text("nothing changed")
+            expect(second.locator(count)).to_have_text(f"0 of {total} lessons done")
+    expect(second.locator(count)).to_have_text(f"1 of {total} lessons done")
+    second.goto(f"{site_url}/{lesson}/")
+    expect(second.get_by_role("button", name="Mark as done")).to_have_attribute(
+        "aria-pressed", "true"
+    )
+
+
+def test_progress_works_from_files_with_no_server(new_context, built_site):
+    """Offline, with no server at all: the saved site opened from disk (file://)."""
+    context = new_context()
+    context.unroute_all()  # with a route set, Chromium refuses file: pages (net::ERR_FAILED)
+    page = context.new_page()
+    lesson, stage = first_stage_lesson()
+    page.goto((built_site / lesson / "index.html").as_uri())
+    page.get_by_role("button", name="Mark as done").click()
+    page.goto((built_site / stage / "index.html").as_uri())
+    count = page.locator(f'[data-roadmap-stage="{stage}"] .roadmap-progress__count')
+    expect(count).to_have_text(f"1 of {stage_lessons(stage)} lessons done")
+
+
+def test_keyboard_alone_reaches_and_toggles_mark_as_done(page, site_url):
+    lesson = LESSONS[0]
+    page.goto(f"{site_url}/{lesson}/")
+    button = page.locator("[data-roadmap-toggle]")
+    for _ in range(400):
+        page.keyboard.press("Tab")
+        if button.evaluate("b => b === document.activeElement"):
+            break
+    else:
+        pytest.fail("400 presses of Tab never reached the Mark as done button")
+    assert button.evaluate("b => b.matches(':focus-visible')")
+    outline = button.evaluate("b => getComputedStyle(b).outlineStyle")
+    assert outline not in ("", "none"), "the focused button shows no outline"
+    page.keyboard.press("Enter")
+    expect(button).to_have_attribute("aria-pressed", "true")
+    page.keyboard.press("Space")
+    expect(button).to_have_attribute("aria-pressed", "false")
+
+
+def test_phone_viewport_shows_the_navigation_drawer(new_context, site_url):
+    page = new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+    ).new_page()
+    page.goto(f"{site_url}/")
+    drawer = page.locator(".md-sidebar--primary")
+    expect(drawer).not_to_be_in_viewport()
+    page.locator("label.md-header__button[for=__drawer]").click()
+    expect(drawer).to_be_in_viewport()
+    # The drawer lists the stages: a link to another page, not a heading of this one.
+    expect(drawer.locator("a.md-nav__link:not([href*='#']):visible").first).to_be_in_viewport()
+
+
+FAILING_TEST = """
+def test_fails_on_purpose(new_context):
+    page = new_context().new_page()
+    page.set_content("<h1>Failing on purpose</h1>")
+    assert False
+"""
+
+
+def test_a_failing_test_leaves_a_screenshot(pytester, tmp_path, monkeypatch):
+    results = tmp_path / "results"
+    monkeypatch.setenv("TEST_RESULTS", str(results))
+    monkeypatch.setenv("PYTHONPATH", str(Path(__file__).parent))
+    pytester.makepyfile(test_inner=FAILING_TEST)
+    run = pytester.runpytest_subprocess("-p", "conftest", "-p", "test_browser", "-q")
+    run.assert_outcomes(failed=1)
+    shots = list(results.glob("test_fails_on_purpose-*.png"))
+    assert shots and shots[0].read_bytes().startswith(b"\x89PNG")

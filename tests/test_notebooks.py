@@ -1,0 +1,129 @@
+"""Every lesson's notebook, as the built site offers it (hooks/notebooks.py): it is its snippet
+file cut into cells under the page's headings, the page links it with "Open in Colab", and it
+runs top to bottom in a Jupyter kernel (the python3 kernel of this environment's ipykernel)."""
+
+from __future__ import annotations
+
+import re
+
+import nbformat
+import pytest
+from conftest import DOCS, ROOT, SNIPPETS, find_lessons
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError, CellTimeoutError
+
+LESSONS = find_lessons()
+MARKER = re.compile(r"^# --8<-- \[(?P<kind>start|end):(?P<name>[A-Za-z][A-Za-z0-9_]*)\]\s*$")
+CELL_TIMEOUT = 60  # seconds; a snippet takes a few
+
+
+def run_notebook(notebook: nbformat.NotebookNode, name: str, workdir) -> None:
+    """Execute every cell in a fresh kernel; fail naming the notebook, the cell and its section."""
+    client = NotebookClient(
+        notebook,
+        kernel_name="python3",
+        timeout=CELL_TIMEOUT,
+        resources={"metadata": {"path": str(workdir)}},
+    )
+    try:
+        client.execute()
+    except (CellExecutionError, CellTimeoutError) as error:
+        number, cell = next(
+            (
+                (i, c)
+                for i, c in enumerate(notebook.cells)
+                if c.cell_type == "code"
+                and (
+                    any(o.get("output_type") == "error" for o in c.get("outputs", []))
+                    or c.get("execution_count") is None
+                )
+            ),
+            (None, None),
+        )
+        section = cell.metadata.get("section") if cell is not None else None
+        what = "timed out" if isinstance(error, CellTimeoutError) else "failed"
+        pytest.fail(f"{name}: cell {number} (section '{section}') {what}:\n{error}", pytrace=False)
+
+
+def snippet_sections(lesson: str) -> list[tuple[str, str]]:
+    sections, name, lines = [], None, []
+    for line in (SNIPPETS / f"{lesson}.py").read_text().splitlines():
+        match = MARKER.match(line)
+        if match and match["kind"] == "start":
+            name, lines = match["name"], []
+        elif match:
+            sections.append((name, "\n".join(lines).strip("\n")))
+            name = None
+        elif name is not None:
+            lines.append(line)
+    return sections
+
+
+def read_notebook(built_site, lesson: str) -> nbformat.NotebookNode:
+    path = built_site / "notebooks" / f"{lesson}.ipynb"
+    assert path.is_file(), f"the site has no notebook for {lesson}: {path}"
+    notebook = nbformat.read(path, as_version=4)
+    nbformat.validate(notebook)
+    return notebook
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_notebook_runs(built_site, lesson, tmp_path):
+    run_notebook(read_notebook(built_site, lesson), f"notebooks/{lesson}.ipynb", tmp_path)
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_notebook_is_the_snippet_under_the_pages_headings(built_site, lesson):
+    notebook = read_notebook(built_site, lesson)
+    code = [
+        (cell.metadata.get("section"), cell.source)
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+    ]
+    assert code == snippet_sections(lesson), (
+        "the code cells are not the snippet's sections, in order"
+    )
+
+    page = (DOCS / f"{lesson}.md").read_text()
+    title = re.search(r"^# (.+)$", page, re.M)[1]
+    first = notebook.cells[0]
+    assert first.cell_type == "markdown" and first.source.startswith(f"# {title}\n")
+    assert f"]({site_address()}{lesson}/)" in first.source, "the first cell links back to the page"
+    page_headings = set(re.findall(r"^#{2,3} (.+?)\s*$", page, re.M))
+    for cell in notebook.cells[1:]:
+        if cell.cell_type == "markdown":
+            assert cell.source.removeprefix("## ") in page_headings, cell.source
+
+
+def site_address() -> str:
+    return re.search(r"^site_url:\s*(\S+?)/?$", (ROOT / "mkdocs.yml").read_text(), re.M)[1] + "/"
+
+
+def test_lesson_pages_offer_the_notebook_and_open_in_colab(built_site):
+    repository = re.search(
+        r"^\s+repository:\s*https://github\.com/(\S+?)/?(\s|$)",
+        (ROOT / "mkdocs.yml").read_text(),
+        re.M,
+    )
+    assert repository, "mkdocs.yml needs extra: repository: https://github.com/OWNER/REPO"
+    for lesson in LESSONS:
+        html = (built_site / lesson / "index.html").read_text()
+        depth = "../" * (lesson.count("/") + 1)
+        assert f'<a download href="{depth}notebooks/{lesson}.ipynb">' in html, lesson
+        colab = f"https://colab.research.google.com/github/{repository[1]}/blob/gh-pages/notebooks/{lesson}.ipynb"
+        assert f'href="{colab}"' in html, f"{lesson}: no Open in Colab link to {colab}"
+
+
+def test_a_failing_cell_is_reported_with_its_notebook_and_section(tmp_path):
+    notebook = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell("x = 1", id="setup"),
+            nbformat.v4.new_code_cell("assert x == 2, 'x is not 2'", id="boom"),
+        ]
+    )
+    notebook.cells[1].metadata["section"] = "boom"
+    with pytest.raises(
+        pytest.fail.Exception,
+        match=r"broken\.ipynb: cell 1 \(section 'boom'\) failed:(.|\n)*x is not 2",
+    ):
+        run_notebook(notebook, "broken.ipynb", tmp_path)
