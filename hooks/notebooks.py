@@ -11,8 +11,9 @@ notebooks/NN-stage/slug.ipynb into the site. Nobody keeps a copy by hand:
 
 The "Run it yourself" section of the page (hooks/snippets.py) offers the notebook for download
 and opens it in Colab. Colab opens notebooks from GitHub only, so it is pointed at the notebook
-in the repository's `gh-pages` branch, where `mkdocs gh-deploy` publishes the built site; the
-notebook there is always the one built from the snippets of the deployed site.
+in the repository's `notebooks` branch, where the Pages workflow (.github/workflows/pages.yml)
+pushes the notebooks of every deployed build: the notebook there is always the one built from
+the snippets of the deployed site.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from mkdocs.structure.files import File
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 SNIPPETS = ROOT / "snippets"
-PUBLISHED_BRANCH = "gh-pages"  # where `mkdocs gh-deploy` pushes the built site
+PUBLISHED_BRANCH = "notebooks"  # where the Pages workflow pushes the built site's notebooks/
 MARKER = re.compile(r"^# --8<-- \[(?P<kind>start|end):(?P<name>[A-Za-z][A-Za-z0-9_]*)\]\s*$")
 HEADING = re.compile(r"^#{2,3}[ \t]+(?P<text>.+?)[ \t]*(?:\{[^}]*\})?[ \t]*$")
 TITLE = re.compile(r"^#[ \t]+(?P<text>.+?)[ \t]*$", re.M)

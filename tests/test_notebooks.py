@@ -110,7 +110,7 @@ def test_lesson_pages_offer_the_notebook_and_open_in_colab(built_site):
         html = (built_site / lesson / "index.html").read_text()
         depth = "../" * (lesson.count("/") + 1)
         assert f'<a download href="{depth}notebooks/{lesson}.ipynb">' in html, lesson
-        colab = f"https://colab.research.google.com/github/{repository[1]}/blob/gh-pages/notebooks/{lesson}.ipynb"
+        colab = f"https://colab.research.google.com/github/{repository[1]}/blob/notebooks/notebooks/{lesson}.ipynb"
         assert f'href="{colab}"' in html, f"{lesson}: no Open in Colab link to {colab}"
 
 
