@@ -56,7 +56,8 @@ def on_nav(nav, config, files):
         while top.parent is not None:
             top = top.parent
         if stage_id not in by_id:
-            by_id[stage_id] = {"id": stage_id, "title": top.title, "url": None, "lessons": []}
+            title = top.title or stage_id  # a page outside any nav section has no title yet
+            by_id[stage_id] = {"id": stage_id, "title": title, "url": None, "lessons": []}
             _stages.append(by_id[stage_id])
         stage = by_id[stage_id]
         if src == f"{stage_id}/index.md":
