@@ -119,6 +119,19 @@ def find_lessons() -> list[str]:
     return found
 
 
+# Headless, and quiet on a closed network: no background requests to Google's hosts.
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
 def find_chromium() -> str | None:
     """A Chromium to drive: $CHROMIUM, or one on the PATH."""
     for candidate in (os.environ.get("CHROMIUM"), "chromium", "chromium-browser", "google-chrome"):

@@ -17,19 +17,9 @@ from urllib.parse import urlsplit
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from conftest import DOCS, ROOT, SNIPPETS, find_chromium, find_lessons
+from conftest import CHROMIUM_ARGS, DOCS, ROOT, SNIPPETS, find_chromium, find_lessons
 from playwright.sync_api import expect, sync_playwright
 
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 RESULTS = Path(os.environ.get("TEST_RESULTS", ROOT / "test-results"))
 LESSONS = find_lessons()
 STORAGE_KEY = "dl-roadmap.progress"

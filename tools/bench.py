@@ -138,25 +138,16 @@ def page_weights(site: Path) -> list[dict]:
     from playwright.sync_api import sync_playwright
 
     sys.path.insert(0, str(ROOT / "tests"))
-    from conftest import _QuietHandler, find_chromium
+    from conftest import CHROMIUM_ARGS, SITE_PATH, _StaticHost, find_chromium
 
-    handler = functools.partial(_QuietHandler, directory=str(site))
+    # Served as the static host serves it: under site_url's path, so every asset resolves.
+    handler = functools.partial(_StaticHost, directory=str(site))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}"
-    args = [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--disable-quic",
-    ]
+    base = f"http://127.0.0.1:{server.server_address[1]}{SITE_PATH.rstrip('/')}"
     weights = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=find_chromium(), args=args)
+        browser = p.chromium.launch(executable_path=find_chromium(), args=CHROMIUM_ARGS)
         for html in sorted(site.rglob("index.html")):
             relative = html.parent.relative_to(site).as_posix()
             page = browser.new_page()
@@ -168,7 +159,7 @@ def page_weights(site: Path) -> list[dict]:
             page.close()
             total = 0
             for url in loaded:
-                path = urlparse(url).path
+                path = urlparse(url).path.removeprefix(SITE_PATH)
                 local = site / path.lstrip("/")
                 if local.is_dir():
                     local = local / "index.html"
