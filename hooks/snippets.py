@@ -171,7 +171,9 @@ def _render_fence(fence: re.Match, page_src: str, line: int) -> str:
             stdout.append(outputs.get(name, {}).get("stdout", ""))
             figures += outputs.get(name, {}).get("figures", [])
 
-    parts = [f"{indent}```python\n{body}{indent}```"]
+    # A blank line between included sections, so that they do not run together on the page.
+    shown = f"\n{indent}\n".join(line for line in body.splitlines() if line.strip())
+    parts = [f"{indent}```python\n{shown}\n{indent}```"]
     printed = "".join(stdout).rstrip()
     if printed:
         parts.append(f'{indent}```text title="Output"\n{_indent(printed, indent)}\n{indent}```')
