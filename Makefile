@@ -23,8 +23,10 @@ $(VENV)/.installed: requirements.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet $(PIP_TORCH) -r requirements.txt
 	touch $@
 
+# --dirty: after the first full build, rebuild only the pages whose Markdown or snippets changed
+# (hooks/snippets.py marks the pages of a changed snippet), so an edit shows in about a second.
 serve: $(VENV)/.installed
-	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
+	$(BIN)/mkdocs serve --dirty --dev-addr 127.0.0.1:8000
 
 build: $(VENV)/.installed
 	$(BIN)/mkdocs build --strict --site-dir site

@@ -60,6 +60,7 @@ RUN_IT_YOURSELF = re.compile(r"^## Run it yourself[ \t]*$", re.M)
 
 _results: dict[str, dict] = {}  # snippet path (relative to snippets/) -> runner result
 _figures: dict[str, str] = {}  # placeholder token -> <figure> HTML
+_snippet_mtimes: dict[str, int] = {}  # snippet -> modification time at the previous build
 
 
 def _versions() -> dict[str, str]:
@@ -147,7 +148,29 @@ def on_files(files, config):
                 _results[relative] = result
     if errors:
         raise PluginError("\n\n".join(errors))
+    _mark_pages_of_changed_snippets(files)
     return files
+
+
+def _mark_pages_of_changed_snippets(files) -> None:
+    """Under `mkdocs serve --dirty` only pages whose Markdown changed are rebuilt. A page must
+    also be rebuilt when a snippet it includes changed: removing its old output makes it so."""
+    snippets_now = {
+        path.relative_to(SNIPPETS).as_posix(): path.stat().st_mtime_ns
+        for path in SNIPPETS.rglob("*.py")
+    }
+    changed = {
+        name for name, mtime in snippets_now.items() if _snippet_mtimes.get(name, mtime) != mtime
+    }
+    _snippet_mtimes.clear()
+    _snippet_mtimes.update(snippets_now)
+    if not changed:
+        return
+    for page in files.documentation_pages():
+        markdown = Path(page.abs_src_path).read_text(encoding="utf-8")
+        included = {m["path"] for line in markdown.splitlines() if (m := ANY_INCLUDE.match(line))}
+        if included & changed:
+            Path(page.abs_dest_path).unlink(missing_ok=True)
 
 
 def _indent(text: str, indent: str) -> str:

@@ -104,7 +104,8 @@ def edit_visible(page: str = "01-linear-algebra/vectors.md") -> float:
     mount = urlparse(site_url.split(":", 1)[1].strip()).path.rstrip("/")
     url = f"http://127.0.0.1:{port}{mount}/{page.removesuffix('.md')}/"
     server = subprocess.Popen(
-        [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}"],
+        # the same command as `make serve`
+        [sys.executable, "-m", "mkdocs", "serve", "--dirty", "--dev-addr", f"127.0.0.1:{port}"],
         cwd=ROOT,
         env=ENV,
         stdout=subprocess.DEVNULL,
