@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import importlib.util
+import os
 import re
+from pathlib import Path
+from types import SimpleNamespace
 from urllib.parse import urlparse
 
-from conftest import DOCS, SNIPPETS
+from conftest import DOCS, ROOT, SNIPPETS
 
 
 def _pages(site):
@@ -71,3 +75,33 @@ def test_docs_has_no_orphan_assets():
     """Every page in docs/ is Markdown or an asset the site uses (no stray copies of code)."""
     stray = [p for p in DOCS.rglob("*.py")]
     assert not stray, f"Python files belong in snippets/, not docs/: {stray}"
+
+
+def test_a_changed_snippet_marks_the_pages_that_include_it_for_rebuild(tmp_path, monkeypatch):
+    """`make serve` rebuilds only changed pages (--dirty); a page whose snippet changed counts."""
+    spec = importlib.util.spec_from_file_location("snippets_hook", ROOT / "hooks" / "snippets.py")
+    hook = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(hook)
+    monkeypatch.setattr(hook, "SNIPPETS", tmp_path / "snippets")
+    pages = []
+    for name in ("a", "b"):
+        snippet = tmp_path / "snippets" / "01-x" / f"{name}.py"
+        snippet.parent.mkdir(parents=True, exist_ok=True)
+        snippet.write_text("x = 1\n")
+        source = tmp_path / "docs" / f"{name}.md"
+        source.parent.mkdir(exist_ok=True)
+        source.write_text(f'```python exec="on"\n--8<-- "01-x/{name}.py"\n```\n')
+        built = tmp_path / "site" / f"{name}.html"
+        built.parent.mkdir(exist_ok=True)
+        built.write_text("<html>")
+        pages.append(SimpleNamespace(abs_src_path=str(source), abs_dest_path=str(built)))
+    files = SimpleNamespace(documentation_pages=lambda: pages)
+
+    hook._mark_pages_of_changed_snippets(files)  # the first build: nothing to compare with
+    assert all(Path(page.abs_dest_path).exists() for page in pages)
+    changed = tmp_path / "snippets" / "01-x" / "a.py"
+    later = changed.stat().st_mtime_ns + 10**9
+    os.utime(changed, ns=(later, later))
+    hook._mark_pages_of_changed_snippets(files)
+    assert not Path(pages[0].abs_dest_path).exists(), "the page of the changed snippet is kept"
+    assert Path(pages[1].abs_dest_path).exists(), "a page whose snippet did not change is rebuilt"
