@@ -79,6 +79,7 @@ def test_docs_has_no_orphan_assets():
 
 def test_a_changed_snippet_marks_the_pages_that_include_it_for_rebuild(tmp_path, monkeypatch):
     """`make serve` rebuilds only changed pages (--dirty); a page whose snippet changed counts."""
+    monkeypatch.syspath_prepend(str(ROOT / "hooks"))  # as MkDocs loads a hook
     spec = importlib.util.spec_from_file_location("snippets_hook", ROOT / "hooks" / "snippets.py")
     hook = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(hook)
