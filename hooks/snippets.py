@@ -139,6 +139,7 @@ def on_files(files, config):
     wanted -= set(missing)  # reported with the page and line in on_page_markdown
 
     _results.clear()
+    _figures.clear()  # placeholders of the previous build (mkdocs serve builds many times)
     errors = []
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
         for relative, result in pool.map(_run, sorted(wanted)):
