@@ -32,6 +32,7 @@ import os
 import re
 import subprocess
 import sys
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from importlib import metadata
 from pathlib import Path
@@ -43,7 +44,8 @@ from notebooks import colab_url, notebook_uri  # hooks/notebooks.py (MkDocs puts
 ROOT = Path(__file__).resolve().parent.parent
 SNIPPETS = ROOT / "snippets"
 RUNNER = Path(__file__).resolve().parent / "run_snippet.py"
-CACHE = ROOT / ".cache" / "snippets"
+# ROADMAP_CACHE points several checkouts at one cache (entries are keyed by content, written atomically).
+CACHE = Path(os.environ.get("ROADMAP_CACHE", ROOT / ".cache" / "snippets"))
 LIBRARIES = ("numpy", "torch", "matplotlib", "scikit-learn")
 
 EXEC_FENCE = re.compile(
@@ -82,10 +84,10 @@ def _run(relative: str) -> tuple[str, dict | str]:
     """Run one snippet (or take it from the cache): (path, result) or (path, error message)."""
     path = SNIPPETS / relative
     cached = CACHE / f"{path.stem}-{_cache_key(path)}.json"
-    if cached.exists():
+    with contextlib.suppress(OSError, ValueError):
         return relative, json.loads(cached.read_text(encoding="utf-8"))
     CACHE.mkdir(parents=True, exist_ok=True)
-    partial = cached.with_suffix(".partial")
+    partial = CACHE / f"{path.stem}-{os.getpid()}-{threading.get_ident()}.partial"
     env = {**os.environ, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "PYTHONHASHSEED": "0"}
     env.pop("MPLBACKEND", None)
     try:
@@ -111,8 +113,8 @@ def _run(relative: str) -> tuple[str, dict | str]:
         )
     result = json.loads(partial.read_text(encoding="utf-8"))
     result["ran_on"] = dt.datetime.now(dt.UTC).date().isoformat()
-    cached.write_text(json.dumps(result), encoding="utf-8")
-    partial.unlink()
+    partial.write_text(json.dumps(result), encoding="utf-8")
+    os.replace(partial, cached)
     return relative, result
 
 

@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 SNIPPETS = ROOT / "snippets"
 MKDOCS = [sys.executable, "-m", "mkdocs"]
+sys.path.insert(0, str(ROOT / "hooks"))  # the build's own rules, shared with the tests
 
 pytest_plugins = ["pytester"]  # tests of the tests run a small test session of their own
 
