@@ -147,15 +147,21 @@ def _prose_lines(markdown: str):
         yield number, line, None
 
 
-def _claims(text: str):
-    """The numbers in one line of prose that state something: (match, value, decimals)."""
+def _clean(text: str) -> str:
     text = URL.sub(" ", LINK_TARGET.sub("]", text))
     text = QUOTE.sub(lambda m: " " * len(m[0]), text)
     text = ATTR_LIST.sub(" ", text)
     text = HTML_TAG.sub(lambda m: " " * len(m[0]), text)
     text = ORDERED_ITEM.sub(lambda m: m[1] + " ", text)
-    text = text.replace("\\,", " ").replace("&nbsp;", " ")
-    for match in NUMBER.finditer(text):
+    return text.replace("\\,", " ").replace("&nbsp;", " ")
+
+
+def _claims(text: str, previous: str = ""):
+    """The numbers in one line of prose that state something: (match, value, decimals, percent).
+    The end of the previous line counts as context ("chapters 1\\nand 9")."""
+    previous = _clean(previous)[-40:] + " " if previous else ""
+    text = previous + _clean(text)
+    for match in NUMBER.finditer(text, len(previous)):
         before, after = text[: match.start()], text[match.end() :]
         if YEAR.match(match[0]) or NOT_A_CLAIM_BEFORE.search(before[-40:]):
             continue
@@ -170,11 +176,13 @@ def unchecked_numbers(markdown: str, page: str, snippet_source: str, printed: st
     literals = _code_numbers(snippet_source)
     shown = printed_numbers(printed)
     problems = []
+    previous = ""
     for line_number, line, columns in _prose_lines(markdown):
         if columns:
             cells = line.strip().strip("|").split("|")
             line = "|".join("" if i in columns else cell for i, cell in enumerate(cells))
-        for match, value, decimals, percent in _claims(line):
+        context, previous = previous, line
+        for match, value, decimals, percent in _claims(line, context):
             candidates = [(value, decimals)]
             if percent:
                 candidates.append((value / 100, decimals + 2))
