@@ -24,27 +24,78 @@ sys.path.insert(0, str(ROOT / "hooks"))  # the build's own rules, shared with th
 pytest_plugins = ["pytester"]  # tests of the tests run a small test session of their own
 
 
-def build_site(config: Path, site_dir: Path) -> subprocess.CompletedProcess:
-    """`mkdocs build --strict` (never -q: quiet hides warnings from strict's count)."""
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    return subprocess.run(
-        [*MKDOCS, "build", "--strict", "--config-file", str(config), "--site-dir", str(site_dir)],
-        capture_output=True,
+BUILD_TIMEOUT = 900  # seconds; a build that takes longer fails with its own log so far
+
+
+def build_site(
+    config: Path, site_dir: Path, timeout: float = BUILD_TIMEOUT, env: dict | None = None
+) -> subprocess.CompletedProcess:
+    """`mkdocs build --strict` (never -q: quiet hides warnings from strict's count). A build that
+    outlasts `timeout` is stopped and fails with the log it wrote so far, saying so."""
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", **(env or {})}
+    command = [
+        *MKDOCS,
+        "build",
+        "--strict",
+        "--config-file",
+        str(config),
+        "--site-dir",
+        str(site_dir),
+    ]
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
         text=True,
         env=env,
         cwd=config.parent,
-        timeout=900,
+        start_new_session=True,
     )
+    try:
+        log, _ = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, 9)
+        log, _ = process.communicate()
+        log = f"{log}\nmkdocs build did not finish within {timeout:g} s: stopped (its log so far is above)"
+        return subprocess.CompletedProcess(command, -9, log, "")
+    return subprocess.CompletedProcess(command, process.returncode, log, "")
+
+
+def _shared_temp(tmp_path_factory) -> Path:
+    """A folder all the workers of one test run share (pytest-xdist gives each its own)."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
 
 
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory) -> Path:
-    """The real site, built strictly into a temporary folder; the build's log is kept beside it."""
-    site = tmp_path_factory.mktemp("site") / "site"
-    done = build_site(ROOT / "mkdocs.yml", site)
-    (site.parent / "build.log").write_text(done.stdout + done.stderr)
-    assert done.returncode == 0, f"mkdocs build --strict failed:\n{done.stdout}\n{done.stderr}"
+    """The real site, built strictly once per test run (the first worker builds, the others
+    wait for it and use the same folder); the build's log is kept beside it."""
+    from filelock import FileLock
+
+    shared = _shared_temp(tmp_path_factory)
+    site, log, status = shared / "site", shared / "build.log", shared / "build.status"
+    with FileLock(str(shared / "build.lock")):
+        if not status.exists():
+            done = build_site(ROOT / "mkdocs.yml", site)
+            log.write_text(done.stdout)
+            status.write_text(str(done.returncode))
+    if status.read_text() != "0":
+        pytest.fail(f"mkdocs build --strict failed:\n{log.read_text()}", pytrace=False)
     return site
+
+
+@pytest.fixture(scope="session")
+def build_results(built_site) -> dict[str, dict]:
+    """Each snippet's result as the build recorded it (hooks/snippets.py's cache): what each
+    section printed and drew. Keyed by the path below snippets/."""
+    from snippets import run_snippets
+
+    relatives = [p.relative_to(SNIPPETS).as_posix() for p in sorted(SNIPPETS.rglob("*.py"))]
+    results = run_snippets(relatives)
+    failed = {name: result for name, result in results.items() if isinstance(result, str)}
+    assert not failed, "\n".join(failed.values())
+    return results
 
 
 @pytest.fixture(scope="session")

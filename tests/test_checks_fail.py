@@ -12,15 +12,12 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from checks import (
-    hidden_lines,
-    pairing,
-    ruff_problems,
-    snippet_run_problems,
-    snippet_sections,
-    stray_python_fences,
-)
+import sandbox
+from checks import build_output, page_output_problems, ruff_problems, run_problems
 from conftest import ROOT, build_site
+from rules import hidden_lines, layout_problems, pairing, stray_python_fences
+
+import snippets as snippets_hook
 
 
 def write(path: Path, text: str) -> Path:
@@ -29,37 +26,145 @@ def write(path: Path, text: str) -> Path:
     return path
 
 
+@pytest.fixture
+def build_runner(tmp_path, monkeypatch):
+    """The build's runner (fork server, cache) pointed at a temporary snippets/ folder."""
+    monkeypatch.setattr(snippets_hook, "SNIPPETS", tmp_path / "snippets")
+    monkeypatch.setattr(snippets_hook, "CACHE", tmp_path / "cache")
+    monkeypatch.setattr(snippets_hook, "TIMEOUT", 5)
+
+    def run(name: str, source: str) -> tuple[Path, dict | str]:
+        path = write(tmp_path / "snippets" / name, source)
+        return path, snippets_hook.run_snippets([name])[name]
+
+    return run
+
+
 # --- running snippets -----------------------------------------------------------------------------
 
 BROKEN_SNIPPETS = {
+    # case: (source, what the error says)
     "raises": ("print('hello')\nraise ValueError('broken on purpose')\n", "ValueError"),
-    "nondeterministic": ("import random\nprint(random.random())\n", "different output"),
     "downloads": (
         "import urllib.request\nurllib.request.urlopen('http://example.com', timeout=5)\n",
-        "network access is disabled",
+        "urlopen",
+    ),
+    "connects to an address": (
+        "import socket\nsocket.create_connection(('93.184.215.14', 80), timeout=5)\n",
+        "create_connection",
     ),
     "warns": ("import warnings\nwarnings.warn('deprecated on purpose')\n", "stderr"),
-    "hangs": ("import time\ntime.sleep(30)\n", "did not finish"),
+    "hangs": ("import time\ntime.sleep(30)\n", "did not finish within 5 s"),
+    "prints too much": ("print('x' * 300_000)\n", "printed more than 256 KB"),
 }
 
 
+@pytest.mark.parametrize("isolation", ["namespaces", "shim"])
 @pytest.mark.parametrize("case", sorted(BROKEN_SNIPPETS))
-def test_snippet_run_check_fails_on(case, tmp_path):
+def test_a_broken_snippet_fails_the_build_and_the_plain_run(
+    case, isolation, build_runner, monkeypatch
+):
+    if isolation == "shim":
+        monkeypatch.setenv("ROADMAP_ISOLATION", "shim")
+    elif sandbox.isolation() != "namespaces":
+        pytest.skip("this machine has no user namespaces: the socket shim is what runs here")
     source, expected = BROKEN_SNIPPETS[case]
-    snippet = write(tmp_path / f"{case}.py", source)
-    problems = snippet_run_problems(snippet, timeout=5)
-    assert problems and expected in problems[0] and str(snippet) in problems[0], problems
+    path, result = build_runner("broken.py", source)
+    assert isinstance(result, str) and "snippets/broken.py" in result, result
+    problems = run_problems(path, None, timeout=5)
+    assert problems and str(path) in problems[0], problems
+    for message in (result, problems[0]):
+        assert expected in message or case in {"downloads", "connects to an address"}, message
+    if case in {"downloads", "connects to an address"}:
+        assert "Error" in result and "Error" in problems[0]
 
 
-def test_output_check_fails_when_the_page_shows_other_output(tmp_path):
-    snippet = write(tmp_path / "lesson.py", "print('the real output')\n")
-    stale_page = '<span class="filename">Output</span><pre><code>an old output</code></pre>'
-    problems = snippet_run_problems(snippet, timeout=30, page_html=stale_page)
-    assert (
-        len(problems) == 2
-        and "'the real output'" in problems[0]
-        and "'an old output'" in problems[1]
+def test_a_nondeterministic_snippet_prints_other_output_than_the_build(build_runner):
+    path, result = build_runner("dice.py", "import random\nprint(random.random())\n")
+    problems = run_problems(path, build_output(result), timeout=10)
+    assert problems and "printed something else than the build's run" in problems[0]
+
+
+def test_set_order_that_depends_on_the_hash_seed_is_caught(build_runner):
+    source = "print(list({'alpha', 'beta', 'gamma', 'delta', 'epsilon', 'zeta'}))\n"
+    path, result = build_runner("sets.py", source)
+    outputs = {tuple(run_problems(path, build_output(result), timeout=10)) for _ in range(4)}
+    assert any(outputs), "four plain runs all matched the build's set order"
+
+
+LEFTOVER = """
+import subprocess, sys
+subprocess.Popen(
+    [sys.executable, "-c", "import time; time.sleep(2); open(sys.argv[1], 'w').write('late')",
+     {target!r}],
+    start_new_session=True,
+)
+print("started a process that would write later")
+"""
+
+
+@pytest.mark.parametrize("isolation", ["namespaces", "shim"])
+def test_nothing_a_snippet_started_survives_it(isolation, tmp_path, build_runner, monkeypatch):
+    if isolation == "shim":
+        monkeypatch.setenv("ROADMAP_ISOLATION", "shim")
+        # Under the shim only the process group is killed: a child that left the group (as
+        # this one does with a new session) is out of reach. Check the group case there.
+        source = LEFTOVER.replace("start_new_session=True", "start_new_session=False")
+    elif sandbox.isolation() != "namespaces":
+        pytest.skip("this machine has no user namespaces")
+    else:
+        source = LEFTOVER
+    late = tmp_path / "late.txt"
+    path, result = build_runner("leaves.py", source.format(target=str(late)))
+    assert not isinstance(result, str), result
+    assert not run_problems(path, build_output(result), timeout=10)
+    import time
+
+    time.sleep(3)
+    assert not late.exists(), "a process started by the snippet outlived it and wrote a file"
+
+
+def test_a_snippet_runs_in_a_throwaway_folder(build_runner):
+    path, result = build_runner(
+        "cwd.py", "import os\nopen('left.txt', 'w').write('x')\nprint('ok')\n"
     )
+    assert not isinstance(result, str), result
+    assert not run_problems(path, build_output(result))
+    assert not (path.parent / "left.txt").exists() and not (ROOT / "left.txt").exists()
+
+
+def test_the_cache_follows_a_data_file_the_snippet_reads(build_runner, tmp_path):
+    data = write(tmp_path / "snippets" / "data.txt", "first\n")
+    source = f"print(open({str(data)!r}).read().strip())\n"
+    monkeypatch_root = pytest.MonkeyPatch()
+    monkeypatch_root.setattr(snippets_hook, "ROOT", tmp_path)
+    try:
+        _, first = build_runner("reads.py", source)
+        assert first["sections"][""]["stdout"] == "first\n" and first["data"], first
+        data.write_text("second\n")
+        _, second = build_runner("reads.py", source)
+        assert second["sections"][""]["stdout"] == "second\n", "the cache served a stale result"
+    finally:
+        monkeypatch_root.undo()
+
+
+def test_a_truncated_cache_entry_is_a_miss(build_runner, tmp_path):
+    _, first = build_runner("fine.py", "print('fine')\n")
+    for entry in (tmp_path / "cache").glob("fine-*.json"):
+        entry.write_text(entry.read_text()[:20])
+    _, again = build_runner("fine.py", "print('fine')\n")
+    assert again["sections"][""]["stdout"] == "fine\n"
+
+
+def test_output_check_fails_when_the_page_shows_other_output():
+    markdown = '```python exec="on"\n--8<-- "01-x/a.py:hello"\n```\n'
+    results = {"01-x/a.py": {"sections": {"hello": {"stdout": "the real output\n"}}}}
+    block = '<span class="filename">Output</span><pre><code>{}</code></pre>'
+    assert not page_output_problems(markdown, block.format("the real output"), results, "a.md")
+    for stale in ("an old output", "the real output\nand more", "the real"):
+        problems = page_output_problems(markdown, block.format(stale), results, "a.md")
+        assert problems and "a.md" in problems[0], stale
+    assert page_output_problems(markdown, "<p>no output block</p>", results, "a.md")
 
 
 BROKEN_SECTIONS = {
@@ -68,13 +173,14 @@ BROKEN_SECTIONS = {
     "duplicate name": "# --8<-- [start:a]\n# --8<-- [end:a]\n# --8<-- [start:a]\n# --8<-- [end:a]\n",
     "never closed": "# --8<-- [start:a]\nx = 1\n",
     "name with a digit first": "# --8<-- [start:1a]\nx = 1\n# --8<-- [end:1a]\n",
+    "name with a hyphen": "# --8<-- [start:a-b]\nx = 1\n# --8<-- [end:a-b]\n",
 }
 
 
 @pytest.mark.parametrize("case", sorted(BROKEN_SECTIONS))
 def test_section_check_fails_on(case, tmp_path):
     snippet = write(tmp_path / "lesson.py", BROKEN_SECTIONS[case])
-    _, problems = snippet_sections(snippet)
+    problems = layout_problems(snippet)
     assert problems and str(snippet) in problems[0], problems
 
 
@@ -98,19 +204,19 @@ def test_hidden_line_check_fails_on_a_section_the_page_never_shows(tmp_path):
         tmp_path / "docs" / "01-x" / "lesson.md",
         '```python exec="on"\n--8<-- "01-x/lesson.py:shown"\n```\n',
     )
-    problems = hidden_lines(page, snippet, snippets)
+    problems = hidden_lines(page.read_text(), snippet, snippets, str(page))
     assert len(problems) == 1 and "'hidden'" in problems[0] and str(snippet) in problems[0]
 
 
 def test_stray_fence_check_fails_on_python_typed_into_a_page(tmp_path):
     page = write(tmp_path / "page.md", "Text.\n\n```python\nprint('typed by hand')\n```\n")
-    problems = stray_python_fences(page)
+    problems = stray_python_fences(page.read_text(), str(page))
     assert problems and f"{page}:3" in problems[0]
 
 
 def test_stray_fence_check_finds_fences_nested_in_admonitions(tmp_path):
     page = write(tmp_path / "page.md", '??? note "x"\n\n    ```py\n    x = 1\n    ```\n')
-    assert stray_python_fences(page)
+    assert stray_python_fences(page.read_text(), str(page))
 
 
 @pytest.mark.parametrize(
@@ -247,6 +353,36 @@ BREAKAGES = {
         "print(greeting)\nimport matplotlib.pyplot as plt\nplt.plot([1, 2])\nplt.show()",
         r"docs/01-demo/lesson\.md:3.*alt=",
     ),
+    "a section name with a hyphen": (
+        "snippets/01-demo/lesson.py",
+        "[start:hello]",
+        "[start:hello-there]",
+        r"snippets/01-demo/lesson\.py:1: section name 'hello-there' must be snake_case",
+    ),
+    "a section name with a hyphen, included": (
+        "snippets/01-demo/lesson.py",
+        '# --8<-- [start:hello]\ngreeting = "hello"\nprint(greeting)\n# --8<-- [end:hello]',
+        '# --8<-- [start:say-hello]\ngreeting = "hello"\nprint(greeting)\n# --8<-- [end:say-hello]',
+        r"section name 'say-hello' must be snake_case",
+    ),
+    "an invented number": (
+        "docs/01-demo/lesson.md",
+        "## Summary",
+        "## Summary\n\nThe greeting has 17 letters.",
+        r"docs/01-demo/lesson\.md:11: the number 17 is neither printed",
+    ),
+    "Python typed into a page": (
+        "docs/01-demo/lesson.md",
+        "## Summary",
+        "## Summary\n\n```python\nprint('typed')\n```",
+        r"docs/01-demo/lesson\.md:11: Python code must come from snippets/",
+    ),
+    "a section the page never shows": (
+        "snippets/01-demo/lesson.py",
+        "# --8<-- [end:hello]",
+        "# --8<-- [end:hello]\n# --8<-- [start:unseen]\nx = 1\n# --8<-- [end:unseen]",
+        r"lesson\.py:5: section 'unseen' is never shown",
+    ),
     "a lesson without its Run it yourself section": (
         "docs/01-demo/lesson.md",
         "## Run it yourself",
@@ -265,3 +401,77 @@ def test_strict_build_fails_naming_the_file_on(case, tmp_path):
     log = done.stdout + done.stderr
     assert done.returncode != 0, f"the build passed despite {case}:\n{log}"
     assert re.search(expected, log, re.S), f"the error does not name the file:\n{log}"
+
+
+HOSTILE = """
+# --8<-- [start:hello]
+import matplotlib.pyplot as plt
+
+print("before")
+print("```")
+print('<img src="x" onerror="alert(1)"><script>alert(2)</script>')
+print("``` and after")
+fig, ax = plt.subplots()
+ax.plot([1, 2])
+fig.text(0.5, 0.5, "click", url="javascript:alert(3)")
+ax.set_title("title", url="https://example.com/x")
+plt.show()
+# --8<-- [end:hello]
+"""
+
+
+def markup_of(html: str) -> list[tuple[str, list]]:
+    """Every element of an HTML fragment: (tag, [(attribute, value), ...])."""
+    from html.parser import HTMLParser
+
+    found = []
+
+    class Collect(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            found.append((tag, attrs))
+
+    Collect().feed(html)
+    return found
+
+
+def test_what_a_snippet_prints_or_draws_never_becomes_markup(tmp_path):
+    config = mini_site(tmp_path)
+    write(tmp_path / "snippets" / "01-demo" / "lesson.py", HOSTILE)
+    _replace(
+        tmp_path / "docs" / "01-demo" / "lesson.md",
+        '```python exec="on"',
+        '```python exec="on" alt="A line with a link that must not survive."',
+    )
+    done = build_site(config, tmp_path / "site")
+    assert done.returncode == 0, done.stdout
+    page = (tmp_path / "site" / "01-demo" / "lesson" / "index.html").read_text()
+    article = page[page.index("<article") : page.index("</article>")]
+    elements = markup_of(article)
+    assert not [tag for tag, _ in elements if tag in {"script", "img", "foreignobject"}], elements
+    attributes = [name for _, attrs in elements for name, _ in attrs]
+    assert not [name for name in attributes if name.startswith("on")], attributes
+    links = [value for _, attrs in elements for name, value in attrs if name.endswith("href")]
+    assert not [v for v in links if "javascript" in v or "example.com" in v], links
+    assert "<figure" in article and "click" in article  # the figure is still there
+    from checks import shown_output_blocks
+
+    shown = shown_output_blocks(article)
+    assert shown == [
+        'before\n```\n<img src="x" onerror="alert(1)"><script>alert(2)</script>\n``` and after'
+    ], shown
+
+
+def test_sanitising_keeps_drawing_and_drops_everything_else():
+    svg = (
+        '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
+        'onload="alert(1)"><script>alert(2)</script><foreignObject><p>x</p></foreignObject>'
+        '<a xlink:href="javascript:alert(3)"><text>t</text></a><a href="#ok"><path d="M0 0"/></a>'
+        '<image xlink:href="data:image/png;base64,AAAA"/><image href="https://example.com/i.png"/>'
+        "<style>@import url(https://example.com/a.css); .x{fill:red}</style>"
+        '<rect style="fill:url(https://example.com/p)" onclick="x()"/></svg>'
+    )
+    clean = snippets_hook.sanitise_svg(svg)
+    for banned in ("alert", "script", "foreignObject", "javascript", "example.com", "onclick"):
+        assert banned not in clean, (banned, clean)
+    for kept in ('href="#ok"', "data:image/png;base64,AAAA", "<path", "<text", ".x{fill:red}"):
+        assert kept in clean, (kept, clean)

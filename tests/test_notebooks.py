@@ -5,9 +5,11 @@ runs top to bottom in a Jupyter kernel (the python3 kernel of this environment's
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import nbformat
 import pytest
+from checks import cell_output_problems, confined_kernel
 from conftest import DOCS, ROOT, SNIPPETS, find_lessons
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError
@@ -19,14 +21,15 @@ CELL_TIMEOUT = 60  # seconds; a snippet takes a few
 
 def run_notebook(notebook: nbformat.NotebookNode, name: str, workdir) -> None:
     """Execute every cell in a fresh kernel; fail naming the notebook, the cell and its section."""
+    manager = confined_kernel(Path(workdir))
     client = NotebookClient(
         notebook,
-        kernel_name="python3",
+        km=manager,
         timeout=CELL_TIMEOUT,
         resources={"metadata": {"path": str(workdir)}},
     )
     try:
-        client.execute()
+        client.execute(env=manager.kernel_env)
     except (CellExecutionError, CellTimeoutError) as error:
         number, cell = next(
             (
@@ -68,8 +71,33 @@ def read_notebook(built_site, lesson: str) -> nbformat.NotebookNode:
 
 
 @pytest.mark.parametrize("lesson", LESSONS)
-def test_notebook_runs(built_site, lesson, tmp_path):
-    run_notebook(read_notebook(built_site, lesson), f"notebooks/{lesson}.ipynb", tmp_path)
+def test_notebook_runs_and_prints_what_the_build_printed(
+    built_site, build_results, lesson, tmp_path
+):
+    """Top to bottom in a fresh, confined Jupyter kernel: each cell prints exactly what the
+    build's run of its section printed (the third run of the same code, in a third kind of
+    process), and nothing on stderr."""
+    notebook = read_notebook(built_site, lesson)
+    name = f"notebooks/{lesson}.ipynb"
+    run_notebook(notebook, name, tmp_path)
+    problems = cell_output_problems(notebook, build_results[f"{lesson}.py"], name)
+    assert not problems, "\n".join(problems)
+
+
+def test_the_notebook_kernel_is_confined(tmp_path):
+    code = (
+        "import os, socket\n"
+        "try:\n"
+        "    socket.create_connection(('93.184.215.14', 80), timeout=5)\n"
+        "    print('connected')\n"
+        "except OSError:\n"
+        "    print('no network')\n"
+        "print(os.getcwd())"
+    )
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
+    run_notebook(notebook, "confined.ipynb", tmp_path)
+    printed = "".join(o.get("text", "") for o in notebook.cells[0].outputs)
+    assert printed.splitlines()[0] == "no network", printed
 
 
 @pytest.mark.parametrize("lesson", LESSONS)

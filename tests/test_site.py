@@ -9,6 +9,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from urllib.parse import urlparse
 
+from checks import page_output_problems
 from conftest import DOCS, ROOT, SNIPPETS
 
 
@@ -29,16 +30,18 @@ def test_every_lesson_is_published_with_its_download(built_site):
         assert (built_site / "snippets" / snippet.relative_to(SNIPPETS)).is_file()
 
 
-def test_every_executed_block_shows_real_output(built_site):
-    """Each lesson page shows code followed by output; the first line of output is on the page."""
-    for snippet in SNIPPETS.rglob("*.py"):
-        html = (
-            built_site / snippet.relative_to(SNIPPETS).with_suffix("") / "index.html"
-        ).read_text()
-        assert '<span class="filename">Output</span>' in html, (
-            f"{snippet}: its page shows no output"
-        )
-        assert "Verified with Python" in html, f"{snippet}: its page has no 'verified with' stamp"
+def test_every_executed_block_shows_real_output(built_site, build_results):
+    """Each executed block of each lesson page shows, as text, exactly the output that the
+    build's run of its sections printed, in order; and the page has its "Verified with" stamp."""
+    for page in sorted(DOCS.rglob("*.md")):
+        relative = page.relative_to(DOCS).with_suffix("")
+        if not (SNIPPETS / relative.with_suffix(".py")).is_file():
+            continue
+        html = (built_site / relative / "index.html").read_text()
+        markdown = page.read_text(encoding="utf-8")
+        problems = page_output_problems(markdown, html, build_results, str(page))
+        assert not problems, "\n".join(problems)
+        assert "Verified with Python" in html, f"{page}: its page has no 'verified with' stamp"
 
 
 def test_maths_is_rendered_at_build_time(built_site):
@@ -72,9 +75,19 @@ def test_pages_load_nothing_from_other_hosts(built_site):
 
 
 def test_docs_has_no_orphan_assets():
-    """Every page in docs/ is Markdown or an asset the site uses (no stray copies of code)."""
-    stray = [p for p in DOCS.rglob("*.py")]
-    assert not stray, f"Python files belong in snippets/, not docs/: {stray}"
+    """Every file in docs/ is Markdown or an asset something uses: mkdocs.yml (extra_css,
+    extra_javascript, theme files) or a page's link; code belongs in snippets/, not docs/."""
+    config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    pages = [p.read_text(encoding="utf-8") for p in DOCS.rglob("*.md")]
+    orphans = []
+    for asset in sorted(p for p in DOCS.rglob("*") if p.is_file() and p.suffix != ".md"):
+        relative = asset.relative_to(DOCS).as_posix()
+        used = relative in config or any(asset.name in text for text in pages)
+        if asset.suffix == ".py" or not used:
+            orphans.append(relative)
+    assert not orphans, (
+        f"files in docs/ that nothing uses (or code that belongs in snippets/): {orphans}"
+    )
 
 
 def test_a_changed_snippet_marks_the_pages_that_include_it_for_rebuild(tmp_path, monkeypatch):
@@ -95,7 +108,11 @@ def test_a_changed_snippet_marks_the_pages_that_include_it_for_rebuild(tmp_path,
         built = tmp_path / "site" / f"{name}.html"
         built.parent.mkdir(exist_ok=True)
         built.write_text("<html>")
-        pages.append(SimpleNamespace(abs_src_path=str(source), abs_dest_path=str(built)))
+        pages.append(
+            SimpleNamespace(
+                src_uri=f"{name}.md", abs_src_path=str(source), abs_dest_path=str(built)
+            )
+        )
     files = SimpleNamespace(documentation_pages=lambda: pages)
 
     hook._mark_pages_of_changed_snippets(files)  # the first build: nothing to compare with
@@ -106,3 +123,9 @@ def test_a_changed_snippet_marks_the_pages_that_include_it_for_rebuild(tmp_path,
     hook._mark_pages_of_changed_snippets(files)
     assert not Path(pages[0].abs_dest_path).exists(), "the page of the changed snippet is kept"
     assert Path(pages[1].abs_dest_path).exists(), "a page whose snippet did not change is rebuilt"
+    # A deleted snippet counts as changed: its page is rebuilt, and fails on its include
+    # instead of serving the old output.
+    Path(pages[1].abs_dest_path).write_text("<html>")
+    (tmp_path / "snippets" / "01-x" / "b.py").unlink()
+    hook._mark_pages_of_changed_snippets(files)
+    assert not Path(pages[1].abs_dest_path).exists(), "the page of a deleted snippet is kept"
