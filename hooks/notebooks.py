@@ -24,6 +24,7 @@ from pathlib import Path
 import nbformat
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
+from sections import is_notebook, markdown_of, parse
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -114,6 +115,31 @@ def build(markdown: str, source: str, relative: str, page_url: str) -> nbformat.
     return notebook
 
 
+def build_project(source: str, relative: str) -> nbformat.NotebookNode:
+    """The notebook of a project page (a percent-format snippet): its own cells, in order."""
+    cells = []
+    for piece in parse(source)[0]:
+        if piece.kind == "markdown":
+            cells.append(nbformat.v4.new_markdown_cell(markdown_of(piece)))
+        elif piece.kind == "code" and piece.source.strip():
+            cell = nbformat.v4.new_code_cell(piece.source.strip("\n"), id=piece.name)
+            cell.metadata["section"] = piece.name
+            cells.append(cell)
+    for number, cell in enumerate(cells):
+        cell.setdefault("id", f"cell-{number}")
+        if cell.cell_type == "markdown":
+            cell["id"] = f"markdown-{number}"
+    notebook = nbformat.v4.new_notebook(cells=cells)
+    notebook.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    notebook.metadata["language_info"] = {"name": "python"}
+    nbformat.validate(notebook)
+    return notebook
+
+
 def on_files(files, config):
     site_url = config.site_url or ""
     for page in list(files.documentation_pages()):
@@ -121,11 +147,13 @@ def on_files(files, config):
         snippet = SNIPPETS / relative
         if page.name == "index" or not snippet.is_file():
             continue
-        markdown = Path(page.abs_src_path).read_text(encoding="utf-8")
+        source = snippet.read_text(encoding="utf-8")
         try:
-            notebook = build(
-                markdown, snippet.read_text(encoding="utf-8"), relative, site_url + page.url
-            )
+            if is_notebook(source):
+                notebook = build_project(source, relative)
+            else:
+                markdown = Path(page.abs_src_path).read_text(encoding="utf-8")
+                notebook = build(markdown, source, relative, site_url + page.url)
         except nbformat.ValidationError as error:
             raise PluginError(f"snippets/{relative}: cannot make a notebook: {error}") from error
         content = nbformat.writes(notebook) + "\n"

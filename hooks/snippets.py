@@ -51,7 +51,7 @@ from notebooks import colab_url, notebook_uri  # hooks/notebooks.py (MkDocs puts
 from numbers_rule import unchecked_numbers
 from rules import hidden_lines, layout_problems, pairing, stray_python_fences
 from run_snippet import imported_modules
-from sections import is_notebook, parse
+from sections import is_notebook, parse, sections
 
 log = logging.getLogger("mkdocs.hooks.snippets")
 
@@ -458,8 +458,10 @@ def _render_fence(fence: re.Match, page_src: str, line: int) -> str:
     where = f"docs/{page_src}:{line}"
     indent, body = fence["indent"], fence["body"]
     options = {m["key"]: m["value"] for m in OPTION.finditer(fence["options"])}
-    stdout, figures = [], []
+    stdout, figures, shown = [], [], []
     for text in body.splitlines():
+        if not text.strip():
+            continue
         match = INCLUDE.match(text)
         if not match:
             raise PluginError(
@@ -470,13 +472,19 @@ def _render_fence(fence: re.Match, page_src: str, line: int) -> str:
         for name in [section] if section else list(outputs):
             stdout.append(outputs.get(name, {}).get("stdout", ""))
             figures += outputs.get(name, {}).get("figures", [])
-    return render_block(body, stdout, figures, options, indent, where)
+        source = (SNIPPETS / relative).read_text(encoding="utf-8")
+        if is_notebook(source):  # a project's cell: its code itself (Snippets knows no cells)
+            cell = sections(source)[section].source.strip("\n")
+            shown.append("\n".join(indent + line if line else line for line in cell.splitlines()))
+        else:  # the include line, which pymdownx.snippets replaces by the section's code
+            shown.append(text)
+    return render_block(shown, stdout, figures, options, indent, where)
 
 
-def render_block(code: str, stdout, figures, options: dict, indent: str, where: str) -> str:
+def render_block(shown: list[str], stdout, figures, options: dict, indent: str, where: str) -> str:
     """The Markdown that shows code, then its output and figures (as placeholders)."""
     # A blank line between included sections, so that they do not run together on the page.
-    shown = f"\n{indent}\n".join(line for line in code.splitlines() if line.strip())
+    shown = f"\n{indent}\n".join(shown)
     parts = [f"{indent}```python\n{shown}\n{indent}```"] if shown.strip() else []
     printed = "".join(stdout).rstrip()
     if printed:

@@ -160,15 +160,33 @@ class _StaticHost(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-def find_lessons() -> list[str]:
+def page_sources() -> dict[str, str]:
+    """Every page's Markdown by its path under docs/ ("01-linear-algebra/vectors.md"), the
+    project pages that hooks/projects.py makes from their snippets included."""
+    from projects import page_markdown, project_pages
+
+    pages = {
+        p.relative_to(DOCS).as_posix(): p.read_text(encoding="utf-8") for p in DOCS.rglob("*.md")
+    }
+    for uri, relative in project_pages().items():
+        pages[uri] = page_markdown((SNIPPETS / relative).read_text(encoding="utf-8"), relative)
+    return dict(sorted(pages.items()))
+
+
+def find_lessons(projects: bool = True) -> list[str]:
     """Every lesson's stable id ("01-linear-algebra/vectors"): a page docs/NN-stage/.../slug.md
-    with a twin snippets/NN-stage/.../slug.py, in the folders' order."""
+    with a twin snippets/NN-stage/.../slug.py (or a project page made from its snippet), in the
+    folders' order."""
+    from projects import project_pages
+
     found = []
     for page in sorted(DOCS.glob("[0-9][0-9]-*/**/*.md")):
         relative = page.relative_to(DOCS).with_suffix("")
         if page.name != "index.md" and (SNIPPETS / relative.with_suffix(".py")).is_file():
             found.append(relative.as_posix())
-    return found
+    if projects:
+        found += [Path(uri).with_suffix("").as_posix() for uri in project_pages()]
+    return sorted(found)
 
 
 # Headless, and quiet on a closed network: no background requests to Google's hosts.

@@ -17,7 +17,15 @@ from urllib.parse import urlsplit
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from conftest import CHROMIUM_ARGS, DOCS, ROOT, SNIPPETS, find_chromium, find_lessons
+from conftest import (
+    CHROMIUM_ARGS,
+    DOCS,
+    ROOT,
+    SNIPPETS,
+    find_chromium,
+    find_lessons,
+    page_sources,
+)
 from playwright.sync_api import expect, sync_playwright
 
 RESULTS = Path(os.environ.get("TEST_RESULTS", ROOT / "test-results"))
@@ -28,8 +36,8 @@ STORAGE_KEY = "dl-roadmap.progress"
 def site_pages() -> list[str]:
     """Every page of the site, as a path below the site's root ("", "01-linear-algebra/vectors/")."""
     pages = []
-    for source in sorted(DOCS.rglob("*.md")):
-        relative = source.relative_to(DOCS).with_suffix("")
+    for source in page_sources():
+        relative = Path(source).with_suffix("")
         folder = relative.parent if relative.name == "index" else relative
         pages.append("" if str(folder) == "." else folder.as_posix() + "/")
     return [*pages, "404.html"]

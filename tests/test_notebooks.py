@@ -13,6 +13,7 @@ from checks import cell_output_problems, confined_kernel
 from conftest import DOCS, ROOT, SNIPPETS, find_lessons
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError
+from sections import markdown_of, parse
 
 LESSONS = find_lessons()
 MARKER = re.compile(r"^# --8<-- \[(?P<kind>start|end):(?P<name>[A-Za-z][A-Za-z0-9_]*)\]\s*$")
@@ -100,7 +101,7 @@ def test_the_notebook_kernel_is_confined(tmp_path):
     assert printed.splitlines()[0] == "no network", printed
 
 
-@pytest.mark.parametrize("lesson", LESSONS)
+@pytest.mark.parametrize("lesson", find_lessons(projects=False))
 def test_notebook_is_the_snippet_under_the_pages_headings(built_site, lesson):
     notebook = read_notebook(built_site, lesson)
     code = [
@@ -121,6 +122,18 @@ def test_notebook_is_the_snippet_under_the_pages_headings(built_site, lesson):
     for cell in notebook.cells[1:]:
         if cell.cell_type == "markdown":
             assert cell.source.removeprefix("## ") in page_headings, cell.source
+
+
+@pytest.mark.parametrize("project", sorted(set(LESSONS) - set(find_lessons(projects=False))))
+def test_a_projects_notebook_is_its_own_cells(built_site, project):
+    """A project page's notebook holds the snippet's markdown and code cells, in order."""
+    notebook = read_notebook(built_site, project)
+    pieces = [p for p in parse((SNIPPETS / f"{project}.py").read_text())[0] if p.kind != "header"]
+    pieces = [p for p in pieces if p.kind == "markdown" or p.source.strip()]
+    assert [c.cell_type for c in notebook.cells] == [p.kind for p in pieces]
+    for cell, piece in zip(notebook.cells, pieces, strict=True):
+        expected = markdown_of(piece) if piece.kind == "markdown" else piece.source.strip("\n")
+        assert cell.source == expected, f"{project}: cell {piece.name or piece.first_line} differs"
 
 
 def site_address() -> str:

@@ -10,7 +10,7 @@ from types import SimpleNamespace
 from urllib.parse import urlparse
 
 from checks import page_output_problems
-from conftest import DOCS, ROOT, SNIPPETS
+from conftest import DOCS, ROOT, SNIPPETS, page_sources
 
 
 def _pages(site):
@@ -33,12 +33,11 @@ def test_every_lesson_is_published_with_its_download(built_site):
 def test_every_executed_block_shows_real_output(built_site, build_results):
     """Each executed block of each lesson page shows, as text, exactly the output that the
     build's run of its sections printed, in order; and the page has its "Verified with" stamp."""
-    for page in sorted(DOCS.rglob("*.md")):
-        relative = page.relative_to(DOCS).with_suffix("")
+    for page, markdown in page_sources().items():
+        relative = Path(page).with_suffix("")
         if not (SNIPPETS / relative.with_suffix(".py")).is_file():
             continue
         html = (built_site / relative / "index.html").read_text()
-        markdown = page.read_text(encoding="utf-8")
         problems = page_output_problems(markdown, html, build_results, str(page))
         assert not problems, "\n".join(problems)
         assert "Verified with Python" in html, f"{page}: its page has no 'verified with' stamp"
