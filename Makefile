@@ -15,7 +15,7 @@ export NO_MKDOCS_2_WARNING := 1
 TORCH_INDEX ?= https://download.pytorch.org/whl/cpu
 PIP := $(BIN)/python -m pip --disable-pip-version-check
 
-.PHONY: serve build test bench clean browser lock
+.PHONY: serve build test bench clean browser lock lesson check format
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "make: $(PYTHON) not found; install Python 3.11 or run 'make PYTHON=python3'" >&2; exit 1; }
@@ -62,6 +62,21 @@ browser:
 	  echo "macOS: brew install --cask chromium) or point CHROMIUM at a Chrome/Chromium binary: make test CHROMIUM=/path/to/chrome" >&2; \
 	  exit 1; \
 	fi
+
+# A new lesson from the template: make lesson STAGE=03-deep-learning-basics SLUG=softmax-temperature TITLE="Softmax temperature"
+lesson: $(VENV)/.installed
+	@$(BIN)/python tools/new_lesson.py "$(STAGE)" "$(SLUG)" "$(TITLE)"
+
+# One lesson's checks (its snippet, page, notebook, numbers, browser; and the cheap whole-site
+# checks): make check LESSON=03-deep-learning-basics/pooling
+check: $(VENV)/.installed browser
+	@[ -n "$(LESSON)" ] || { echo "make check needs LESSON=<stage>/<slug>, for example LESSON=03-deep-learning-basics/pooling" >&2; exit 1; }
+	$(BIN)/python -m pytest -n0 --lesson "$(LESSON)"
+
+# Format and fix what Ruff can (the tests run `ruff check` and `ruff format --check`).
+format: $(VENV)/.installed
+	$(BIN)/ruff format snippets hooks tests tools
+	$(BIN)/ruff check --fix snippets hooks tests tools
 
 bench: $(VENV)/.installed browser
 	$(BIN)/python tools/bench.py --json bench.json

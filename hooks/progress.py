@@ -203,5 +203,7 @@ def on_post_page(output, page, config):
     if src == f"{stage_id}/index.md":
         stages = [stage for stage in _stages if stage["id"] == stage_id]
         if stages:
-            return _insert_before_first_h2(output, BLOCKED + _progress_panel(stages, page, home=False))
+            return _insert_before_first_h2(
+                output, BLOCKED + _progress_panel(stages, page, home=False)
+            )
     return output
