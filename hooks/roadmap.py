@@ -11,6 +11,9 @@ reading and exercises included). From those the build writes:
   that links its own landing page, which lists its lessons the same way;
 - at the end of every lesson page, a link to the next page of the road.
 
+The glossary page (`<!-- roadmap:glossary -->`) lists every term of includes/glossary.md, the
+file the build appends to every page so that each use of a term shows its definition.
+
 A link in the prose that calls a page "the next lesson" must point at the page the nav puts
 next (a warning otherwise, so `mkdocs build --strict` fails).
 """
@@ -31,6 +34,9 @@ log = logging.getLogger("mkdocs.hooks.roadmap")
 STAGE = re.compile(r"^\d\d-[a-z0-9-]+$")
 STAGES_MARKER = "<!-- roadmap:stages -->"
 LESSONS_MARKER = "<!-- roadmap:lessons -->"
+GLOSSARY_MARKER = "<!-- roadmap:glossary -->"
+GLOSSARY = Path(__file__).resolve().parent.parent / "includes" / "glossary.md"
+TERM = re.compile(r"^\*\[(?P<term>[^\]]+)\]:\s*(?P<definition>.+)$", re.M)
 NEXT_IN_PROSE = re.compile(
     r"\[[^\]]+\]\((?P<a>[^)#\s]+\.md)[^)]*\),? the next lesson"
     r"|the next lesson,? \[[^\]]+\]\((?P<b>[^)#\s]+\.md)[^)]*\)"
@@ -153,6 +159,23 @@ def _section_of(page: Page, items) -> Section | None:
     return None
 
 
+def glossary() -> dict[str, str]:
+    """Each term of includes/glossary.md and its definition, in the file's order."""
+    return {m["term"]: m["definition"].strip() for m in TERM.finditer(GLOSSARY.read_text("utf-8"))}
+
+
+def glossary_list() -> str:
+    """The glossary page's body: one entry per term (the plural forms folded into the singular)."""
+    terms = glossary()
+    entries = []
+    for term, definition in sorted(terms.items(), key=lambda item: item[0].lower()):
+        if term.endswith("s") and term[:-1] in terms:
+            continue
+        anchor = re.sub(r"[^a-z0-9]+", "-", term.lower()).strip("-")
+        entries.append(f'<dt id="{anchor}">{term}</dt>\n<dd>{definition}</dd>')
+    return '<dl class="glossary">\n' + "\n".join(entries) + "\n</dl>"
+
+
 def on_nav(nav, config, files):
     _nav["items"] = list(nav.items)
     _nav["pages"] = list(nav.pages)
@@ -161,6 +184,8 @@ def on_nav(nav, config, files):
 
 def on_page_markdown(markdown, page, config, files):
     where = f"docs/{page.file.src_uri}"
+    if GLOSSARY_MARKER in markdown:
+        markdown = markdown.replace(GLOSSARY_MARKER, glossary_list())
     if STAGES_MARKER in markdown:
         markdown = markdown.replace(STAGES_MARKER, stages_table(page))
     if LESSONS_MARKER in markdown:

@@ -523,3 +523,22 @@ def test_a_failing_test_leaves_a_screenshot(pytester, tmp_path, monkeypatch):
     run.assert_outcomes(failed=1)
     shots = list(results.glob("test_fails_on_purpose-*.png"))
     assert shots and shots[0].read_bytes().startswith(b"\x89PNG")
+
+
+def test_a_glossary_term_shows_its_definition_on_focus_and_hover(page, site_url):
+    """includes/glossary.md is appended to every page: a term's uses show its definition."""
+    from roadmap import glossary
+
+    terms = glossary()
+    page.goto(f"{site_url}/02-python/control-flow/")
+    first = page.locator("article abbr[tabindex='0']").first
+    term = first.inner_text()
+    assert first.get_attribute("title") == terms[term]
+    first.focus()
+    expect(page.get_by_role("tooltip").filter(has_text=terms[term])).to_be_visible()
+    other = page.locator("article abbr").nth(1)
+    other.hover()
+    expect(page.get_by_role("tooltip").filter(has_text=terms[other.inner_text()])).to_be_visible()
+    page.goto(f"{site_url}/glossary/")
+    for term in ("epoch", "learning rate", "gradient"):
+        expect(page.locator("dl.glossary dt", has_text=term).first).to_be_visible()

@@ -159,3 +159,23 @@ def test_stage_pages_list_the_navs_lessons(built_site):
         assert re.search(r"<strong>Next( lesson)?:</strong> <a", html) or lesson == lessons[-1], (
             lesson
         )
+
+
+def test_glossary_terms_are_defined_once_and_listed():
+    from roadmap import GLOSSARY, TERM, glossary_list
+
+    text = GLOSSARY.read_text()
+    terms = [m["term"] for m in TERM.finditer(text)]
+    assert len(terms) == len(set(terms)), "a term is defined twice in includes/glossary.md"
+    lines = [line for line in text.splitlines() if line.strip()]
+    assert len(lines) == len(terms), "includes/glossary.md holds only `*[term]: definition` lines"
+    assert terms == sorted(terms, key=str.lower), "keep includes/glossary.md in alphabetical order"
+    listed = glossary_list()
+    for term in terms:
+        assert f">{term}</dt>" in listed or f">{term[:-1]}</dt>" in listed, term
+    for term in (
+        "epoch",
+        "learning rate",
+        "gradient",
+    ):  # used by Stage 2 before Stage 3 defines them
+        assert term in terms
