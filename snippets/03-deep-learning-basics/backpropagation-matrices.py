@@ -44,9 +44,18 @@ print("parameters:", sum(v.size for v in params.values()))
 assert sum(v.size for v in params.values()) == 32 * 64 + 32 + 10 * 32 + 10
 
 Z1 = X_train @ params["W1"].T
-Z2 = np.maximum(Z1, 0) @ params["W2"].T
+H = np.maximum(Z1, 0)
+Z2 = H @ params["W2"].T
 for name, A in [("pixels X", X_train), ("Z1", Z1), ("Z2 (scores)", Z2)]:
     print(f"mean square of {name:12s} {np.mean(A**2):.4f}")
+print(f"the ReLU keeps {np.mean(H**2) / np.mean(Z1**2):.4f} of Z1's mean square")
+other_draws = np.random.default_rng(1)  # 100 other draws of W1, to see the average
+kept = []
+for _ in range(100):
+    Z1_other = X_train @ other_draws.normal(0, np.sqrt(1 / 64), size=(32, 64)).T
+    kept.append(np.mean(np.maximum(Z1_other, 0) ** 2) / np.mean(Z1_other**2))
+print(f"on average over 100 other draws of W1 it keeps {np.mean(kept):.4f}")
+assert abs(np.mean(kept) - 0.5) < 0.05
 assert 0.5 < np.mean(Z2**2) / np.mean(Z1**2) < 2  # the scale survives both layers
 # --8<-- [end:init]
 
