@@ -79,7 +79,7 @@ format: $(VENV)/.installed
 	$(BIN)/ruff check --fix snippets hooks tests tools
 
 bench: $(VENV)/.installed browser
-	$(BIN)/python tools/bench.py --json bench.json
+	$(BIN)/python tools/bench.py --json bench.json $(BENCH_FLAGS)
 
 clean:
 	rm -rf site .cache .pytest_cache
