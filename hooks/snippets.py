@@ -332,9 +332,10 @@ def _unsafe_attribute(name: str, value: str, tag: str) -> bool:
 
 
 def _output_block(text: str) -> str:
-    """A program's printed output as an inert HTML block: every character shown as it is."""
+    """A program's printed output as an inert HTML block: every character shown as it is. Left
+    out of the search index (numbers a reader does not search for), which keeps it lean."""
     return (
-        '<div class="language-text highlight"><span class="filename">Output</span>'
+        '<div class="language-text highlight" data-search-exclude><span class="filename">Output</span>'
         f"<pre><span></span><code>{html.escape(text)}</code></pre></div>"
     )
 
@@ -515,7 +516,7 @@ def render_block(shown: list[str], stdout, figures, options: dict, indent: str, 
         alt = options["alt"] + (f" (figure {number} of {len(figures)})" if len(figures) > 1 else "")
         svg = sanitise_svg(svg)
         svg = svg.replace("<svg ", f'<svg role="img" aria-label="{html.escape(alt)}" ', 1)
-        token = _placeholder('<figure class="snippet-figure">' + svg + "</figure>")
+        token = _placeholder('<figure class="snippet-figure" data-search-exclude>' + svg + "</figure>")
         parts.append(f"{indent}{token}")
     return "\n\n".join(parts)
 
