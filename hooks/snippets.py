@@ -348,10 +348,28 @@ def _placeholder(content: str) -> str:
 # --- the build's events ----------------------------------------------------------------------------
 
 
+class _SafeDirtyBuild(logging.Filter):
+    """`make serve` builds with --dirty, and MkDocs warns on every start that a dirty build may
+    show inaccurate navigation: an alarm a newcomer cannot act on. Say instead, as information,
+    what it means here and what to do (this hook already rebuilds the pages of changed snippets)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if "'dirty' build" in record.getMessage():
+            log.info(
+                "make serve rebuilds only the pages you change; after adding or moving a page "
+                "in mkdocs.yml's nav, restart it to refresh the other pages' menus"
+            )
+            return False
+        return True
+
+
 def on_startup(command, dirty):
     """Remember the hooks as loaded: MkDocs keeps them for the life of `mkdocs serve`."""
     _hook_digests.clear()
     _hook_digests.update({path.name: _digest(path) for path in sorted(HOOKS.glob("*.py"))})
+    build_log = logging.getLogger("mkdocs.commands.build")
+    if dirty and not any(isinstance(f, _SafeDirtyBuild) for f in build_log.filters):
+        build_log.addFilter(_SafeDirtyBuild())
 
 
 def _warn_if_hooks_changed() -> None:
