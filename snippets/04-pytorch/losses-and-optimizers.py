@@ -176,6 +176,7 @@ assert all(best_lr[name] != shared_lr for name in optimizers)  # 0.01 is best fo
 assert best["SGD"] < 0.05 < curves["SGD"][-1]  # tuning closes most of plain SGD's gap
 assert best["SGD + momentum 0.9"] < best["SGD"] and best["Adam"] < best["SGD"]
 assert not tuned["SGD"][3.0][-1] < 100 and not tuned["SGD + momentum 0.9"][3.0][-1] < 100
+assert tuned["Adam"][3.0][-1] < 0.01  # Adam's steps stay about lr in size
 # --8<-- [end:tuned]
 
 
