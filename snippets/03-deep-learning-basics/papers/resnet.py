@@ -67,7 +67,7 @@ print("computes exactly what its first and last layer alone compute")
 # --8<-- [end:zero_init]
 
 # --8<-- [start:train]
-num_steps, batch_size, lr = 200, 64, 0.05
+num_steps, batch_size, lr = 150, 64, 0.05
 loss_fn = nn.CrossEntropyLoss()
 
 
