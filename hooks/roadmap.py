@@ -199,7 +199,9 @@ def on_page_markdown(markdown, page, config, files):
         position = pages.index(page)
         following = pages[position + 1] if position + 1 < len(pages) else None
         if re.search(r"^\W*Next lesson:", markdown, re.M):
-            log.warning(f"{where}: remove its 'Next lesson:' line: the build writes it from the nav")
+            log.warning(
+                f"{where}: remove its 'Next lesson:' line: the build writes it from the nav"
+            )
         for match in NEXT_IN_PROSE.finditer(markdown):
             target = posixpath.normpath(
                 posixpath.join(posixpath.dirname(page.file.src_uri), match["a"] or match["b"])

@@ -515,7 +515,9 @@ def render_block(shown: list[str], stdout, figures, options: dict, indent: str, 
         alt = options["alt"] + (f" (figure {number} of {len(figures)})" if len(figures) > 1 else "")
         svg = sanitise_svg(svg)
         svg = svg.replace("<svg ", f'<svg role="img" aria-label="{html.escape(alt)}" ', 1)
-        token = _placeholder('<figure class="snippet-figure" data-search-exclude>' + svg + "</figure>")
+        token = _placeholder(
+            '<figure class="snippet-figure" data-search-exclude>' + svg + "</figure>"
+        )
         parts.append(f"{indent}{token}")
     return "\n\n".join(parts)
 
