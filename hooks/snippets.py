@@ -49,6 +49,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
 from notebooks import colab_url, notebook_uri  # hooks/notebooks.py (MkDocs puts hooks/ on the path)
 from numbers_rule import unchecked_numbers
+from projects import source_line
 from rules import hidden_lines, layout_problems, pairing, stray_python_fences
 from run_snippet import imported_modules
 from sections import is_notebook, parse, sections
@@ -472,8 +473,19 @@ def _indent(text: str, indent: str) -> str:
     return "\n".join(indent + line if line else line for line in text.splitlines())
 
 
+def _where(page_src: str, line: int) -> str:
+    """docs/<page>:<line>, or for a page made from a project's snippet, the snippet's own line."""
+    twin = SNIPPETS / Path(page_src).with_suffix(".py")
+    if not (DOCS / page_src).is_file() and twin.is_file():
+        relative = twin.relative_to(SNIPPETS).as_posix()
+        return (
+            f"snippets/{relative}:{source_line(twin.read_text(encoding='utf-8'), relative, line)}"
+        )
+    return f"docs/{page_src}:{line}"
+
+
 def _render_fence(fence: re.Match, page_src: str, line: int) -> str:
-    where = f"docs/{page_src}:{line}"
+    where = _where(page_src, line)
     indent, body = fence["indent"], fence["body"]
     options = {m["key"]: m["value"] for m in OPTION.finditer(fence["options"])}
     stdout, figures, shown = [], [], []
@@ -595,6 +607,8 @@ def on_page_markdown(markdown, page, config, files):
     offset = source[: len(source) - len(markdown)].count("\n") if source.endswith(markdown) else 0
     check_includes(markdown, src, offset)
     for problem in lesson_problems(source, src):
+        # A page made from a project's snippet: the problem points at the snippet's own line.
+        problem = re.sub(rf"docs/{re.escape(src)}:(\d+)", lambda m: _where(src, int(m[1])), problem)
         log.warning(problem)  # `mkdocs build --strict` fails on it
 
     def render(fence: re.Match) -> str:

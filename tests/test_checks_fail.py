@@ -345,13 +345,13 @@ BREAKAGES = {
         "snippets/01-demo/project.py",
         "# A project page.",
         "# A project page with 17 cells.",
-        r"docs/01-demo/project\.md:\d+: the number 17 is neither printed",
+        r"snippets/01-demo/project\.py:9: the number 17 is neither printed",
     ),
     "a project figure without alt text": (
         "snippets/01-demo/project.py",
         'print(f"answer={answer}")',
         'print(f"answer={answer}")\nimport matplotlib.pyplot as plt\nplt.plot([1, 2])\nplt.show()',
-        r"docs/01-demo/project\.md:\d+.*alt=",
+        r"snippets/01-demo/project\.py:11: this block shows a figure.*alt=",
     ),
     "an include of a missing file": (
         "docs/01-demo/lesson.md",
