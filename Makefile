@@ -8,20 +8,37 @@ VENV := .venv
 BIN := $(VENV)/bin
 export NO_MKDOCS_2_WARNING := 1
 
-# PyTorch's own index serves the CPU build (about 200 MB instead of several GB of CUDA).
-# Set TORCH_INDEX= (empty) where pip is already set up with a CPU wheel, as on the project's CI.
+# Set-up installs exactly the locked files, each checked against its hash (requirements.txt,
+# generated from requirements.in). PyTorch alone comes from PyTorch's CPU index (about 200 MB
+# instead of several GB of CUDA), also hash-checked (requirements-torch.txt). When that index
+# cannot be reached, set-up says so in one line and takes torch from the default index.
 TORCH_INDEX ?= https://download.pytorch.org/whl/cpu
-PIP_TORCH := $(if $(TORCH_INDEX),--extra-index-url $(TORCH_INDEX),)
+PIP := $(BIN)/python -m pip --disable-pip-version-check
 
-.PHONY: serve build test bench clean browser
+.PHONY: serve build test bench clean browser lock lesson check format
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "make: $(PYTHON) not found; install Python 3.11 or run 'make PYTHON=python3'" >&2; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.installed: requirements.txt | $(BIN)/python
-	$(BIN)/python -m pip install --quiet $(PIP_TORCH) -r requirements.txt
+$(VENV)/.installed: requirements.txt requirements-torch.txt | $(BIN)/python
+	@echo "make: setting up .venv from the locked requirements (the first time only)"
+	$(PIP) install --require-hashes --no-deps --progress-bar off -r requirements.txt
+	@if [ -n "$(TORCH_INDEX)" ] && $(BIN)/python -c "import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=5)" "$(TORCH_INDEX)/torch/" 2>/dev/null; then \
+	  echo "make: installing torch from PyTorch's CPU index"; \
+	  $(PIP) install --require-hashes --no-deps --retries 1 --index-url "$(TORCH_INDEX)" -r requirements-torch.txt; \
+	else \
+	  echo "make: PyTorch's CPU index ($(or $(TORCH_INDEX),none set)) cannot be reached: installing torch from the default index"; \
+	  $(PIP) install --require-hashes --no-deps -r requirements-torch.txt 2>/dev/null \
+	    || $(PIP) install --no-deps "torch==2.13.0"; \
+	fi
 	touch $@
+
+# Regenerate requirements.txt (with hashes) after editing requirements.in. Needs the network.
+lock: | $(BIN)/python
+	$(PIP) install --quiet pip-tools
+	$(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-find-links \
+	  --no-emit-index-url --output-file requirements.txt requirements.in
 
 # --dirty: after the first full build, rebuild only the pages whose Markdown or snippets changed
 # (hooks/snippets.py marks the pages of a changed snippet), so an edit shows in about a second.
@@ -46,8 +63,23 @@ browser:
 	  exit 1; \
 	fi
 
+# A new lesson from the template: make lesson STAGE=03-deep-learning-basics SLUG=softmax-temperature TITLE="Softmax temperature"
+lesson: $(VENV)/.installed
+	@$(BIN)/python tools/new_lesson.py "$(STAGE)" "$(SLUG)" "$(TITLE)"
+
+# One lesson's checks (its snippet, page, notebook, numbers, browser; and the cheap whole-site
+# checks): make check LESSON=03-deep-learning-basics/pooling
+check: $(VENV)/.installed browser
+	@[ -n "$(LESSON)" ] || { echo "make check needs LESSON=<stage>/<slug>, for example LESSON=03-deep-learning-basics/pooling" >&2; exit 1; }
+	$(BIN)/python -m pytest -n0 --lesson "$(LESSON)"
+
+# Format and fix what Ruff can (the tests run `ruff check` and `ruff format --check`).
+format: $(VENV)/.installed
+	$(BIN)/ruff format snippets hooks tests tools
+	$(BIN)/ruff check --fix snippets hooks tests tools
+
 bench: $(VENV)/.installed browser
-	$(BIN)/python tools/bench.py --json bench.json
+	$(BIN)/python tools/bench.py --json bench.json $(BENCH_FLAGS)
 
 clean:
 	rm -rf site .cache .pytest_cache

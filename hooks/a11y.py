@@ -5,7 +5,9 @@ its findings on Material's own markup:
 
 - the search dialog (`role="dialog"`) has no accessible name;
 - with `navigation.indexes`, a section's expand toggle holds only an icon, so the toggle has no
-  name and the section's `<nav>`, labelled by that toggle, is a landmark without a name.
+  name and the section's `<nav>`, labelled by that toggle, is a landmark without a name;
+- a glossary term (`<abbr title="...">`) shows its definition on hover only: its first use on a
+  page is made focusable, so that keyboard users see it too (Material's tooltips open on focus).
 """
 
 from __future__ import annotations
@@ -20,6 +22,23 @@ NAV_TITLE = re.compile(
 EMPTY_TOGGLE = re.compile(
     r'(?P<open><label class="md-nav__link[^"]*" for="(?P<for>[^"]+)" id="[^"]+_label"[^>]*>)\s*(?P<icon><span class="md-nav__icon md-icon"></span>)\s*</label>'
 )
+
+
+ABBR = re.compile(r'<abbr title="(?P<title>[^"]*)">(?P<term>[^<]*)</abbr>')
+
+
+def on_page_content(html, page, config, files):
+    """Every use of a term shows its definition on hover; the first use of each term on the page
+    also takes keyboard focus (one tab stop per term, not one per use)."""
+    seen = set()
+
+    def focusable(match: re.Match) -> str:
+        if match["title"] in seen:
+            return match[0]
+        seen.add(match["title"])
+        return match[0].replace("<abbr ", '<abbr tabindex="0" ', 1)
+
+    return ABBR.sub(focusable, html)
 
 
 def on_post_page(output, page, config):

@@ -11,7 +11,7 @@ notebooks/NN-stage/slug.ipynb into the site. Nobody keeps a copy by hand:
 
 The "Run it yourself" section of the page (hooks/snippets.py) offers the notebook for download
 and opens it in Colab. Colab opens notebooks from GitHub only, so it is pointed at the notebook
-in the repository's `notebooks` branch, where the Pages workflow (.github/workflows/pages.yml)
+in the repository's `notebooks` branch, where the Pages workflow (.github/workflows/site.yml)
 pushes the notebooks of every deployed build: the notebook there is always the one built from
 the snippets of the deployed site.
 """

@@ -11,6 +11,11 @@ writes them into the pages, so the browser script needs no list of its own:
 - every link to a lesson in a page's text carries `data-roadmap-lesson="<lesson id>"`, so the
   script can put a done-mark next to it.
 
+Renamed or moved lessons keep their readers' marks: lessons.yml (at the repository's root) lists
+every id ever published and maps old ids to new ones; the build writes it, with the current ids,
+into javascripts/lessons.js, which progress.js reads to move old marks and check imports. When the
+browser blocks storage, the buttons stay hidden and a note says why.
+
 The widgets go into the final HTML (on_post_page), not into the page's content, so that search
 does not index them. docs/javascripts/progress.js keeps the state in localStorage and fills them
 in on every page, Material's instant navigation included; they stay hidden without the script.
@@ -19,15 +24,27 @@ in on every page, Material's instant navigation included; they stay hidden witho
 from __future__ import annotations
 
 import html
+import json
 import re
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
+
+import yaml
+from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import File
 
 ROOT = Path(__file__).resolve().parent.parent
 SNIPPETS = ROOT / "snippets"
 STAGE = re.compile(r"^\d\d-[a-z0-9-]+$")
 LINK = re.compile(r'<a (?P<before>[^>]*?)href="(?P<href>[^"]*)"')
 ARTICLE_END = re.compile(r"</article>")
+LESSONS_FILE = ROOT / "lessons.yml"
+LESSONS_JS = "javascripts/lessons.js"
+BLOCKED = (
+    '<p class="roadmap-blocked" data-roadmap-blocked hidden>Your progress cannot be kept here: '
+    "this browser blocks this site's storage (site data is turned off, or a private window "
+    "forbids it). Allow site data for this site to mark lessons as done.</p>"
+)
 
 _stages: list[dict] = []  # in nav order: {"id", "title", "url", "lessons": [{"id", "url"}]}
 _lesson_urls: dict[str, str] = {}  # page url -> lesson id
@@ -41,6 +58,29 @@ def lesson_id(src_uri: str) -> str | None:
     if not STAGE.match(path.parts[0]) or not (SNIPPETS / path.with_suffix(".py")).is_file():
         return None
     return path.with_suffix("").as_posix()
+
+
+def known_lessons() -> tuple[list[str], dict[str, str]]:
+    """lessons.yml: every lesson id ever published, and the aliases of renamed or moved ones."""
+    data = yaml.safe_load(LESSONS_FILE.read_text(encoding="utf-8")) or {}
+    return list(data.get("lessons") or []), dict(data.get("aliases") or {})
+
+
+def on_files(files, config):
+    # A placeholder that on_nav fills in, once the current lessons are known.
+    files.append(File.generated(config, LESSONS_JS, content=""))
+    return files
+
+
+def _write_lessons_js(files) -> None:
+    ids = [lesson["id"] for stage in _stages for lesson in stage["lessons"]]
+    _, aliases = known_lessons()
+    for old, new in aliases.items():
+        if new not in ids and new not in aliases:
+            raise PluginError(f"lessons.yml: alias {old} -> {new}: the site has no lesson {new}")
+    data = json.dumps({"lessons": ids, "aliases": aliases}, separators=(",", ":"))
+    file = files.get_file_from_path(LESSONS_JS)
+    file.content_string = f"window.roadmapLessons = {data};\n"
 
 
 def on_nav(nav, config, files):
@@ -65,6 +105,7 @@ def on_nav(nav, config, files):
         if lesson := lesson_id(src):
             stage["lessons"].append({"id": lesson, "url": page.url})
             _lesson_urls[page.url] = lesson
+    _write_lessons_js(files)
     return nav
 
 
@@ -153,14 +194,16 @@ def on_post_page(output, page, config):
             '<p class="roadmap-done">'
             f'<button type="button" class="md-button roadmap-done__button" data-roadmap-toggle="{lesson}" '
             'aria-pressed="false" hidden><span class="roadmap-done__check" aria-hidden="true"></span>'
-            "Mark as done</button></p>"
+            "Mark as done</button></p>" + BLOCKED
         )
         return ARTICLE_END.sub(lambda _: button + "</article>", output, count=1)
     if page.is_homepage:
-        return _insert_before_first_h2(output, _progress_panel(_stages, page, home=True))
+        return _insert_before_first_h2(output, BLOCKED + _progress_panel(_stages, page, home=True))
     stage_id = src.split("/")[0]
     if src == f"{stage_id}/index.md":
         stages = [stage for stage in _stages if stage["id"] == stage_id]
         if stages:
-            return _insert_before_first_h2(output, _progress_panel(stages, page, home=False))
+            return _insert_before_first_h2(
+                output, BLOCKED + _progress_panel(stages, page, home=False)
+            )
     return output

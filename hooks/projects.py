@@ -31,16 +31,20 @@ ROOT = Path(__file__).resolve().parent.parent
 SNIPPETS = ROOT / "snippets"
 
 
-def page_markdown(source: str, relative: str) -> str:
-    """The Markdown page of the project in snippets/<relative> (front matter included)."""
+def _chunks(source: str, relative: str) -> list[tuple[str, int]]:
+    """The page's pieces of Markdown, each with the line of the snippet it comes from."""
     pieces, _ = parse(source, f"snippets/{relative}")  # layout problems: hooks/snippets.py
-    out = []
+    chunks = []
     header = front_matter(source)
     if header:
-        out.append(header.rstrip("\n") + "\n")
+        chunks.append((header.rstrip("\n") + "\n", 1))
     for piece in pieces:
         if piece.kind == "markdown":
-            out.append(markdown_of(piece))
+            text = markdown_of(piece)
+            lines = piece.source.splitlines()
+            blank = next((i for i, x in enumerate(lines) if x.strip() not in ("#", "")), 0)
+            first = piece.first_line + blank
+            chunks.append((text, first))
         elif piece.kind == "code" and piece.source.strip():
             alt = piece.options.get("alt")
             options = f' alt="{alt}"' if alt else ""
@@ -49,8 +53,25 @@ def page_markdown(source: str, relative: str) -> str:
                 fence = '??? success "Solution"\n\n' + "\n".join(
                     "    " + line for line in fence.splitlines()
                 )
-            out.append(fence)
-    return "\n\n".join(out) + "\n"
+            chunks.append((fence, piece.first_line - 1))  # the cell's `# %%` line
+    return chunks
+
+
+def page_markdown(source: str, relative: str) -> str:
+    """The Markdown page of the project in snippets/<relative> (front matter included)."""
+    return "\n\n".join(text for text, _ in _chunks(source, relative)) + "\n"
+
+
+def source_line(source: str, relative: str, line: int) -> int:
+    """The line of snippets/<relative> that line `line` of its generated page comes from."""
+    at = 1
+    for text, first in _chunks(source, relative):
+        count = text.count("\n") + 1
+        if line < at + count:
+            markdown = not text.startswith(("```", "??? ", "---"))
+            return first + (line - at if markdown else 0)
+        at += count + 1  # the blank line between chunks
+    return 1
 
 
 def project_pages() -> dict[str, str]:

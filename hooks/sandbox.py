@@ -251,6 +251,9 @@ def remove_tree(path: Path) -> None:
 
 
 def main(argv: list[str]) -> int:
+    if argv == ["--isolation"]:
+        print(isolation())
+        return 0
     max_file = MAX_FILE
     if argv[:1] == ["--fsize"]:
         max_file, argv = int(argv[1]), argv[2:]

@@ -49,6 +49,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
 from notebooks import colab_url, notebook_uri  # hooks/notebooks.py (MkDocs puts hooks/ on the path)
 from numbers_rule import unchecked_numbers
+from projects import source_line
 from rules import hidden_lines, layout_problems, pairing, stray_python_fences
 from run_snippet import imported_modules
 from sections import is_notebook, parse, sections
@@ -87,7 +88,6 @@ INCLUDE = re.compile(r'^\s*--8<-- "(?P<path>[^":]+\.py)(?::(?P<section>[^"]+))?"
 ANY_INCLUDE = re.compile(r'^\s*--8<-- "(?P<path>[^":]+)(?::(?P<section>[^"]+))?"\s*$')
 OPTION = re.compile(r'(?P<key>\w+)="(?P<value>[^"]*)"')
 RUN_IT_YOURSELF = re.compile(r"^## Run it yourself[ \t]*$", re.M)
-NUMBERS_RULE_IS_STRICT = False  # turned on once every lesson page passes the numbers rule
 PLACEHOLDER = re.compile(r"<p>(SNIPPETBLOCK\d+X[0-9a-f]{8})</p>")
 
 _results: dict[str, dict] = {}  # snippet path (relative to snippets/) -> runner result
@@ -332,9 +332,10 @@ def _unsafe_attribute(name: str, value: str, tag: str) -> bool:
 
 
 def _output_block(text: str) -> str:
-    """A program's printed output as an inert HTML block: every character shown as it is."""
+    """A program's printed output as an inert HTML block: every character shown as it is. Left
+    out of the search index (numbers a reader does not search for), which keeps it lean."""
     return (
-        '<div class="language-text highlight"><span class="filename">Output</span>'
+        '<div class="language-text highlight" data-search-exclude><span class="filename">Output</span>'
         f"<pre><span></span><code>{html.escape(text)}</code></pre></div>"
     )
 
@@ -348,10 +349,28 @@ def _placeholder(content: str) -> str:
 # --- the build's events ----------------------------------------------------------------------------
 
 
+class _SafeDirtyBuild(logging.Filter):
+    """`make serve` builds with --dirty, and MkDocs warns on every start that a dirty build may
+    show inaccurate navigation: an alarm a newcomer cannot act on. Say instead, as information,
+    what it means here and what to do (this hook already rebuilds the pages of changed snippets)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if "'dirty' build" in record.getMessage():
+            log.info(
+                "make serve rebuilds only the pages you change; after adding or moving a page "
+                "in mkdocs.yml's nav, restart it to refresh the other pages' menus"
+            )
+            return False
+        return True
+
+
 def on_startup(command, dirty):
     """Remember the hooks as loaded: MkDocs keeps them for the life of `mkdocs serve`."""
     _hook_digests.clear()
     _hook_digests.update({path.name: _digest(path) for path in sorted(HOOKS.glob("*.py"))})
+    build_log = logging.getLogger("mkdocs.commands.build")
+    if dirty and not any(isinstance(f, _SafeDirtyBuild) for f in build_log.filters):
+        build_log.addFilter(_SafeDirtyBuild())
 
 
 def _warn_if_hooks_changed() -> None:
@@ -454,8 +473,19 @@ def _indent(text: str, indent: str) -> str:
     return "\n".join(indent + line if line else line for line in text.splitlines())
 
 
+def _where(page_src: str, line: int) -> str:
+    """docs/<page>:<line>, or for a page made from a project's snippet, the snippet's own line."""
+    twin = SNIPPETS / Path(page_src).with_suffix(".py")
+    if not (DOCS / page_src).is_file() and twin.is_file():
+        relative = twin.relative_to(SNIPPETS).as_posix()
+        return (
+            f"snippets/{relative}:{source_line(twin.read_text(encoding='utf-8'), relative, line)}"
+        )
+    return f"docs/{page_src}:{line}"
+
+
 def _render_fence(fence: re.Match, page_src: str, line: int) -> str:
-    where = f"docs/{page_src}:{line}"
+    where = _where(page_src, line)
     indent, body = fence["indent"], fence["body"]
     options = {m["key"]: m["value"] for m in OPTION.finditer(fence["options"])}
     stdout, figures, shown = [], [], []
@@ -497,7 +527,9 @@ def render_block(shown: list[str], stdout, figures, options: dict, indent: str, 
         alt = options["alt"] + (f" (figure {number} of {len(figures)})" if len(figures) > 1 else "")
         svg = sanitise_svg(svg)
         svg = svg.replace("<svg ", f'<svg role="img" aria-label="{html.escape(alt)}" ', 1)
-        token = _placeholder('<figure class="snippet-figure">' + svg + "</figure>")
+        token = _placeholder(
+            '<figure class="snippet-figure" data-search-exclude>' + svg + "</figure>"
+        )
         parts.append(f"{indent}{token}")
     return "\n\n".join(parts)
 
@@ -575,10 +607,9 @@ def on_page_markdown(markdown, page, config, files):
     offset = source[: len(source) - len(markdown)].count("\n") if source.endswith(markdown) else 0
     check_includes(markdown, src, offset)
     for problem in lesson_problems(source, src):
-        if "the number" in problem and not NUMBERS_RULE_IS_STRICT:
-            log.info(problem)  # until every page passes it (tests/test_numbers.py checks it)
-        else:
-            log.warning(problem)
+        # A page made from a project's snippet: the problem points at the snippet's own line.
+        problem = re.sub(rf"docs/{re.escape(src)}:(\d+)", lambda m: _where(src, int(m[1])), problem)
+        log.warning(problem)  # `mkdocs build --strict` fails on it
 
     def render(fence: re.Match) -> str:
         line = markdown.count("\n", 0, fence.start()) + 1 + offset

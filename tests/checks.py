@@ -95,7 +95,10 @@ def ruff_problems(*paths: Path) -> list[str]:
     """`ruff check` and `ruff format --check` over the given paths."""
     problems = []
     for command, fix in (
-        (["check", "--no-cache"], "ruff check --fix"),
+        (
+            ["check", "--no-cache"],
+            "make format (it runs `ruff check --fix`; fix by hand what remains)",
+        ),
         (["format", "--check", "--no-cache"], "make format"),
     ):
         done = subprocess.run(
@@ -106,8 +109,7 @@ def ruff_problems(*paths: Path) -> list[str]:
         )
         if done.returncode != 0:
             problems.append(
-                f"ruff {' '.join(command[:-1])}:\n{done.stdout}{done.stderr}"
-                f"Fix it with: {fix} (or `make format`, which fixes what can be fixed)"
+                f"ruff {' '.join(command[:-1])}:\n{done.stdout}{done.stderr}Fix it with: {fix}"
             )
     return problems
 

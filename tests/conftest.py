@@ -216,3 +216,48 @@ def pytest_runtest_makereport(item, call):
     report = yield
     setattr(item, f"report_{report.when}", report)
     return report
+
+
+# --- one lesson's checks: pytest --lesson 03-deep-learning-basics/pooling (make check LESSON=...) ---
+
+# Whole-site checks that are cheap once the site is built, and that a new lesson can break.
+SITE_CHECKS = {
+    "test_site_builds_strictly",
+    "test_pages_and_snippets_pair_both_ways",
+    "test_ruff_check_and_format",
+    "test_every_published_lesson_id_still_leads_to_a_lesson",
+    "test_every_executed_block_shows_real_output",
+    "test_stage_pages_list_the_navs_lessons",
+    "test_docs_has_no_orphan_assets",
+}
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--lesson",
+        metavar="STAGE/SLUG",
+        help="run only the checks of one lesson (and the cheap whole-site ones), as make check does",
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    lesson = config.getoption("--lesson")
+    if not lesson:
+        return
+    lesson = lesson.strip("/").removesuffix(".md").removesuffix(".py")
+    lesson = lesson.removeprefix("docs/").removeprefix("snippets/")
+    if lesson not in find_lessons():
+        raise pytest.UsageError(
+            f"--lesson {lesson}: no such lesson (docs/{lesson}.md with its snippet)"
+        )
+    keep, drop = [], []
+    for item in items:
+        params = (
+            "/".join(str(v) for v in getattr(item, "callspec", None).params.values())
+            if hasattr(item, "callspec")
+            else ""
+        )
+        mine = re.search(rf"(?<![\w-]){re.escape(lesson)}(?![\w-])", params + " " + item.nodeid)
+        (keep if mine or item.originalname in SITE_CHECKS else drop).append(item)
+    config.hook.pytest_deselected(items=drop)
+    items[:] = keep

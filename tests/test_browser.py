@@ -337,8 +337,7 @@ def test_marking_a_lesson_done_persists_and_updates_the_stage(page, site_url):
         f"1 of {total} lessons done"
     )
     expect(page.locator(f"{row} progress")).to_have_js_property("value", 1)
-    if page.locator(link).count():
-        expect(page.locator(link).first.locator(".roadmap-mark")).to_contain_text("(done)")
+    expect(page.locator(link).first.locator(".roadmap-mark")).to_contain_text("(done)")
 
     # The home page shows it too, and its stage link opens the stage page by instant navigation:
     # the progress there is filled in again without a reload.
@@ -397,6 +396,69 @@ def test_export_then_import_restores_progress_in_a_fresh_profile(new_context, si
     expect(second.get_by_role("button", name="Mark as done")).to_have_attribute(
         "aria-pressed", "true"
     )
+
+
+def test_a_renamed_lesson_keeps_its_readers_mark(new_context, site_url):
+    """A mark stored under an old id moves to the lesson's new id (an alias in lessons.yml)."""
+    lesson, stage = first_stage_lesson()
+    context = new_context()
+    context.add_init_script(
+        "Object.defineProperty(window, 'roadmapLessons', {configurable: true,"
+        f" set(v) {{ v.aliases['00-old/renamed'] = '{lesson}'; this._lessons = v; }},"
+        " get() { return this._lessons; }});"
+        f"localStorage.setItem('{STORAGE_KEY}', JSON.stringify({{'00-old/renamed': '2026-01-01'}}));"
+    )
+    page = context.new_page()
+    page.goto(f"{site_url}/{lesson}/")
+    expect(page.get_by_role("button", name="Mark as done")).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    stored = json.loads(page.evaluate(f"localStorage.getItem('{STORAGE_KEY}')"))
+    assert stored == {lesson: "2026-01-01"}
+
+
+def test_blocked_storage_hides_the_buttons_and_says_why(new_context, site_url):
+    context = new_context()
+    context.add_init_script(
+        "Object.defineProperty(window, 'localStorage', {get() {"
+        " throw new DOMException('The operation is insecure.', 'SecurityError'); }});"
+    )
+    page = context.new_page()
+    lesson, stage = first_stage_lesson()
+    for path in (f"{lesson}/", f"{stage}/", ""):
+        page.goto(f"{site_url}/{path}")
+        expect(page.locator("[data-roadmap-blocked]")).to_be_visible()
+        expect(page.locator("[data-roadmap-blocked]")).to_contain_text("blocks this site's storage")
+        assert (
+            page.locator("[data-roadmap-toggle]:visible, [data-roadmap-progress]:visible").count()
+            == 0
+        )
+
+
+def test_a_bad_progress_file_is_refused_saying_what_is_wrong(new_context, site_url, tmp_path):
+    lesson, stage = first_stage_lesson()
+    page = new_context().new_page()
+    page.goto(f"{site_url}/")
+    cases = {
+        "broken.json": ("{not json", "is not JSON"),
+        "other.json": ('{"hello": "world"}', "is not a progress file exported from this site"),
+        "huge.json": ("[" + " " * 200_000 + "]", "KB, more than a progress file can be"),
+        "mixed.json": (
+            json.dumps(
+                {"format": "dl-roadmap-progress", "done": {lesson: "2026-01-01", "99-x/y": "1"}}
+            ),
+            "Imported 1 done lessons from mixed.json. Ignored 1 that this site has no lesson for: 99-x/y.",
+        ),
+    }
+    for name, (text, message) in cases.items():
+        file = tmp_path / name
+        file.write_text(text)
+        with page.expect_file_chooser() as chooser:
+            page.get_by_role("button", name="Import progress").click()
+        chooser.value.set_files(file)
+        expect(page.get_by_role("status")).to_contain_text(message)
+    stored = json.loads(page.evaluate(f"localStorage.getItem('{STORAGE_KEY}')"))
+    assert stored == {lesson: "2026-01-01"}
 
 
 def test_progress_works_from_files_with_no_server(new_context, built_site):
@@ -461,3 +523,22 @@ def test_a_failing_test_leaves_a_screenshot(pytester, tmp_path, monkeypatch):
     run.assert_outcomes(failed=1)
     shots = list(results.glob("test_fails_on_purpose-*.png"))
     assert shots and shots[0].read_bytes().startswith(b"\x89PNG")
+
+
+def test_a_glossary_term_shows_its_definition_on_focus_and_hover(page, site_url):
+    """includes/glossary.md is appended to every page: a term's uses show its definition."""
+    from roadmap import glossary
+
+    terms = glossary()
+    page.goto(f"{site_url}/02-python/control-flow/")
+    first = page.locator("article abbr[tabindex='0']").first
+    term = first.inner_text()
+    assert first.get_attribute("title") == terms[term]
+    first.focus()
+    expect(page.get_by_role("tooltip").filter(has_text=terms[term])).to_be_visible()
+    other = page.locator("article abbr").nth(1)
+    other.hover()
+    expect(page.get_by_role("tooltip").filter(has_text=terms[other.inner_text()])).to_be_visible()
+    page.goto(f"{site_url}/glossary/")
+    for term in ("epoch", "learning rate", "gradient"):
+        expect(page.locator("dl.glossary dt", has_text=term).first).to_be_visible()

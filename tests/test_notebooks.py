@@ -32,6 +32,14 @@ def run_notebook(notebook: nbformat.NotebookNode, name: str, workdir) -> None:
     try:
         client.execute(env=manager.kernel_env)
     except (CellExecutionError, CellTimeoutError) as error:
+        failed = error
+    else:
+        failed = None
+    finally:
+        if manager.has_kernel:  # nbclient leaves a kernel it did not create running
+            manager.shutdown_kernel(now=True)
+    if failed is not None:
+        error = failed
         number, cell = next(
             (
                 (i, c)

@@ -1,9 +1,10 @@
 """No unchecked number: every number a lesson page states is printed or asserted by its code,
-or quoted from a cited source (the rule and its exceptions: hooks/numbers.py)."""
+or quoted from a cited source (the rule and its exceptions: hooks/numbers_rule.py)."""
 
 from __future__ import annotations
 
 import pytest
+from conftest import SNIPPETS, find_lessons, page_sources
 from numbers_rule import unchecked_numbers
 
 SNIPPET = """\
@@ -55,3 +56,13 @@ def test_a_range_is_checked_at_both_ends():
     problems = unchecked_numbers("Between 0.95 and 0.99.", "docs/x.md", SNIPPET, PRINTED)
     assert len(problems) == 1 and "0.99" in problems[0]
     assert not unchecked_numbers("Lessons 4 to 6 and exercises 1, 2 or 3.", "x", SNIPPET, "")
+
+
+@pytest.mark.parametrize("lesson", find_lessons())
+def test_every_number_on_the_page_is_checked_by_its_code(lesson, build_results):
+    markdown = page_sources()[f"{lesson}.md"]
+    snippet = (SNIPPETS / f"{lesson}.py").read_text(encoding="utf-8")
+    sections = build_results[f"{lesson}.py"]["sections"]
+    printed = "".join(section.get("stdout", "") for section in sections.values())
+    problems = unchecked_numbers(markdown, f"docs/{lesson}.md", snippet, printed)
+    assert not problems, "\n".join(problems)

@@ -128,3 +128,54 @@ def test_a_changed_snippet_marks_the_pages_that_include_it_for_rebuild(tmp_path,
     (tmp_path / "snippets" / "01-x" / "b.py").unlink()
     hook._mark_pages_of_changed_snippets(files)
     assert not Path(pages[1].abs_dest_path).exists(), "the page of a deleted snippet is kept"
+
+
+def test_stage_pages_list_the_navs_lessons(built_site):
+    """Each stage's landing page lists its lessons from the nav (hooks/roadmap.py), in nav order,
+    and every lesson page links the next page of the road."""
+    from conftest import find_lessons
+
+    config = (ROOT / "mkdocs.yml").read_text()
+    in_nav = re.findall(r"(\S+)\.md\s*$", config[config.index("\nnav:") :], re.M)
+    lessons = [page for page in in_nav if page in set(find_lessons())]  # in nav order
+    for landing in sorted(DOCS.glob("[0-9][0-9]-*/index.md")):
+        stage = landing.parent.name
+        assert "<!-- roadmap:lessons -->" in landing.read_text(), (
+            f"{landing}: write <!-- roadmap:lessons --> where its lesson table goes, not a table"
+        )
+        html = (built_site / stage / "index.html").read_text()
+        table = html[html.index("<table") : html.index("</table>")]
+        linked = re.findall(r'href="([^"#]+)/"', table)
+        expected = [
+            page.split("/", 1)[1]
+            for page in in_nav
+            if page.startswith(stage + "/") and page.count("/") == 1 and page != f"{stage}/index"
+        ]
+        shown = [link for link in linked if "/" not in link]
+        assert shown == expected, f"{stage}: its table lists {shown}, the nav {expected}"
+    assert "<!-- roadmap:stages -->" in (DOCS / "index.md").read_text()
+    for lesson in lessons:
+        html = (built_site / lesson / "index.html").read_text()
+        assert re.search(r"<strong>Next( lesson)?:</strong> <a", html) or lesson == lessons[-1], (
+            lesson
+        )
+
+
+def test_glossary_terms_are_defined_once_and_listed():
+    from roadmap import GLOSSARY, TERM, glossary_list
+
+    text = GLOSSARY.read_text()
+    terms = [m["term"] for m in TERM.finditer(text)]
+    assert len(terms) == len(set(terms)), "a term is defined twice in includes/glossary.md"
+    lines = [line for line in text.splitlines() if line.strip()]
+    assert len(lines) == len(terms), "includes/glossary.md holds only `*[term]: definition` lines"
+    assert terms == sorted(terms, key=str.lower), "keep includes/glossary.md in alphabetical order"
+    listed = glossary_list()
+    for term in terms:
+        assert f">{term}</dt>" in listed or f">{term[:-1]}</dt>" in listed, term
+    for term in (
+        "epoch",
+        "learning rate",
+        "gradient",
+    ):  # used by Stage 2 before Stage 3 defines them
+        assert term in terms

@@ -6,23 +6,57 @@
  *   a[data-roadmap-lesson="<lesson id>"]  a link to a lesson, which gets a done-mark
  *   [data-roadmap-export], [data-roadmap-import]  export to / import from a JSON file
  * Stored: {"<lesson id>": "<date marked done>", ...} under one key.
+ * window.roadmapLessons (javascripts/lessons.js, written by the build from lessons.yml) lists the
+ * current lesson ids and the aliases of renamed or moved lessons: a stored mark under an old id
+ * moves to the new one, and an import keeps only ids the site knows.
  */
 (function () {
   "use strict";
 
   var KEY = "dl-roadmap.progress";
   var FORMAT = "dl-roadmap-progress";
+  var MAX_IMPORT_BYTES = 100 * 1024;
+  var known = window.roadmapLessons || { lessons: [], aliases: {} };
   var has = function (object, key) {
     return Object.prototype.hasOwnProperty.call(object, key);
   };
 
-  function load() {
+  // The current id of a lesson id, following aliases; null when the site does not know it.
+  function current(id) {
+    for (var hops = 0; hops < 20 && has(known.aliases, id); hops += 1) id = known.aliases[id];
+    return known.lessons.indexOf(id) >= 0 ? id : null;
+  }
+
+  // Whether this browser lets the site keep anything (blocked cookies or storage: it throws).
+  function storageWorks() {
     try {
-      var done = JSON.parse(localStorage.getItem(KEY) || "{}");
-      return done && typeof done === "object" && !Array.isArray(done) ? done : {};
+      localStorage.setItem(KEY + ".probe", "1");
+      localStorage.removeItem(KEY + ".probe");
+      return true;
+    } catch (error) {
+      return false;
+    }
+  }
+
+  function load() {
+    var done;
+    try {
+      done = JSON.parse(localStorage.getItem(KEY) || "{}");
     } catch (error) {
       return {};
     }
+    if (!done || typeof done !== "object" || Array.isArray(done)) return {};
+    var moved = false;
+    Object.keys(done).forEach(function (id) {
+      var now = has(known.aliases, id) ? current(id) : id;
+      if (now !== id) {
+        if (now && !has(done, now)) done[now] = done[id];
+        delete done[id];
+        moved = true;
+      }
+    });
+    if (moved) save(done);
+    return done;
   }
 
   function save(done) {
@@ -36,6 +70,12 @@
   }
 
   function render() {
+    if (!storageWorks()) {
+      document.querySelectorAll("[data-roadmap-blocked]").forEach(function (note) {
+        note.hidden = false;
+      });
+      return; // the buttons and panels stay hidden: nothing could be kept
+    }
     var done = load();
     document.querySelectorAll("[data-roadmap-toggle]").forEach(function (button) {
       button.setAttribute("aria-pressed", String(has(done, button.dataset.roadmapToggle)));
@@ -92,24 +132,45 @@
   }
 
   function importProgress(file) {
+    if (file.size > MAX_IMPORT_BYTES) {
+      say(file.name + " is " + Math.ceil(file.size / 1024) + " KB, more than a progress file " +
+        "can be (" + MAX_IMPORT_BYTES / 1024 + " KB); nothing changed.");
+      return;
+    }
     file.text().then(function (text) {
-      var data = JSON.parse(text);
-      if (!data || data.format !== FORMAT || !data.done || typeof data.done !== "object") {
-        throw new Error("not a progress file");
+      var data;
+      try {
+        data = JSON.parse(text);
+      } catch (error) {
+        say(file.name + " is not JSON (" + error.message + "); nothing changed.");
+        return;
+      }
+      if (!data || data.format !== FORMAT || !data.done || typeof data.done !== "object" ||
+          Array.isArray(data.done)) {
+        say(file.name + ' is not a progress file exported from this site (it needs "format": "' +
+          FORMAT + '" and a "done" object); nothing changed.');
+        return;
       }
       var done = load();
       var count = 0;
+      var unknown = [];
       Object.keys(data.done).forEach(function (id) {
-        if (typeof id === "string" && /^[\w.-]+(\/[\w.-]+)+$/.test(id)) {
-          done[id] = String(data.done[id]);
+        var now = current(id);
+        if (now) {
+          done[now] = String(data.done[id]).slice(0, 32);
           count += 1;
+        } else {
+          unknown.push(id);
         }
       });
       save(done);
       render();
-      say("Imported " + count + " done lessons from " + file.name + ".");
+      say("Imported " + count + " done lessons from " + file.name + "." + (unknown.length
+        ? " Ignored " + unknown.length + " that this site has no lesson for: " +
+          unknown.slice(0, 5).join(", ") + (unknown.length > 5 ? ", ..." : "") + "."
+        : ""));
     }).catch(function () {
-      say(file.name + " is not a progress file exported from this site; nothing changed.");
+      say(file.name + " could not be read; nothing changed.");
     });
   }
 
@@ -138,7 +199,7 @@
     if (event.key === KEY) render();
   });
 
-  // The page as loaded (this script runs at the end of <body>), and then each page that Material's
+  // The page as loaded (this script is deferred: it runs once the page is parsed), and then each page that Material's
   // instant navigation swaps in without a reload: document$ emits on each (not from file: pages).
   render();
   if (window.document$) window.document$.subscribe(render);

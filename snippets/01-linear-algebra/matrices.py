@@ -110,6 +110,8 @@ print(f"R @ R @ R @ R =\n{R @ R @ R @ R}")
 assert np.array_equal(R @ np.array([1.0, 0.0]), [0.0, 1.0])
 assert np.array_equal(R @ R @ R @ R, np.eye(2))
 assert np.allclose(np.linalg.inv(R), R.T)
+angle = np.radians(90)  # a rotation by an angle: [[cos, -sin], [sin, cos]]
+assert np.allclose(R, [[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
 # --8<-- [end:exercise_2]
 
 # --8<-- [start:exercise_3]

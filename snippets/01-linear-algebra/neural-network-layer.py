@@ -2,6 +2,7 @@
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
+from sklearn.datasets import load_digits
 from torch import nn
 
 torch.manual_seed(0)
@@ -63,7 +64,9 @@ assert np.allclose(Z_np, Z.numpy())
 
 # --8<-- [start:two_layer]
 batch_size = 16
-X = torch.rand(batch_size, 64)  # 16 images of 8 x 8 pixels, each flattened to 64 values
+digits = load_digits()  # handwritten digits, 8 x 8 pixels, values 0 to 16
+X = torch.tensor(digits.data[:batch_size], dtype=torch.float32) / 16  # each flattened to 64
+print("the first 16 digits:", digits.target[:batch_size].tolist())
 W1, b1 = 0.1 * torch.randn(32, 64), torch.zeros(32)  # layer 1: 64 inputs -> 32 neurons
 W2, b2 = 0.1 * torch.randn(10, 32), torch.zeros(10)  # layer 2: 32 inputs -> 10 scores
 H = torch.relu(X @ W1.T + b1)
@@ -73,7 +76,8 @@ print("W1.T   ", tuple(W1.T.shape))
 print("H      ", tuple(H.shape), "  32 hidden values per image")
 print("W2.T   ", tuple(W2.T.shape))
 print("logits ", tuple(logits.shape), "  10 scores per image, one per digit")
-assert logits.shape == (16, 10)
+assert logits.shape == (16, 10) and digits.images.shape[1:] == (8, 8)
+assert X.min() == 0 and X.max() == 1
 # --8<-- [end:two_layer]
 
 # --8<-- [start:shapes_figure]
@@ -121,7 +125,7 @@ assert torch.allclose(X @ W_one.T + b_one, no_relu, atol=1e-5)
 big = nn.Linear(784, 128)
 count = sum(p.numel() for p in big.parameters())
 print("nn.Linear(784, 128) has", count, "parameters")
-assert count == 784 * 128 + 128 == 100480
+assert count == 784 * 128 + 128 == 100480 and 28 * 28 == 784
 # --8<-- [end:exercise_2]
 
 # --8<-- [start:exercise_3]

@@ -294,15 +294,21 @@ assert weights_np.dtype == np.float32
 # --8<-- [end:to_numpy_safe_check]
 
 # --8<-- [start:float32]
-for dtype in (torch.float64, torch.float32):
-    info = torch.finfo(dtype)
-    size = torch.tensor([], dtype=dtype).element_size()
-    print(f"{dtype}: {size} bytes, about {info.resolution:g} precision")
+for dtype in (np.float64, np.float32):
+    info = np.finfo(dtype)
+    bits = info.nmant + 1  # significand bits, counting the implicit leading 1
+    digits = bits * np.log10(2)
+    size = np.dtype(dtype).itemsize
+    print(f"{info.dtype}: {size} bytes, {bits}-bit significand, eps {info.eps:.1e}")
+    print(f"    about {digits:.1f} significant decimal digits (finfo.precision: {info.precision})")
     print(f"    one million weights take {size * 1_000_000 / 1e6:.0f} MB")
-assert torch.tensor([], dtype=torch.float64).element_size() == 8
-assert torch.tensor([], dtype=torch.float32).element_size() == 4
-assert torch.finfo(torch.float64).resolution == 1e-15
-assert torch.finfo(torch.float32).resolution == 1e-6
+assert np.dtype(np.float64).itemsize == 8 and np.dtype(np.float32).itemsize == 4
+assert np.finfo(np.float32).nmant + 1 == 24 and np.finfo(np.float64).nmant + 1 == 53
+assert 7 < 24 * np.log10(2) < 7.3 and 15.9 < 53 * np.log10(2) < 16
+assert np.finfo(np.float32).precision == 6 and np.finfo(np.float64).precision == 15
+assert torch.finfo(torch.float32).eps == np.finfo(np.float32).eps
+assert np.float32(1.0) + np.float32(1e-8) == np.float32(1.0)  # lost in float32
+assert np.float64(1.0) + np.float64(1e-8) != np.float64(1.0)  # kept in float64
 
 M64 = rng.standard_normal((256, 256))
 exact = M64 @ M64

@@ -12,6 +12,10 @@ v = np.array([1.0, 2.0])
 print("u =", u, "shape", u.shape, "dtype", u.dtype)
 print("v =", v, "first entry v[0] =", v[0])
 assert u.shape == (2,) and u[1] == 1.0
+image = np.zeros((28, 28))  # a 28 x 28 grey image, as in the classic MNIST digits
+x = image.reshape(-1)  # flattened: one vector of pixel values
+print("image", image.shape, "-> vector", x.shape)
+assert x.shape == (784,)
 # --8<-- [end:what_is_a_vector]
 
 # --8<-- [start:addition]

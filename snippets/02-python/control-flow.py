@@ -51,20 +51,21 @@ except ValueError as error:
 # --8<-- [end:enumerate_zip]
 
 # --8<-- [start:while_break]
-val_losses = [0.80, 0.62, 0.55, 0.56, 0.57, 0.58, 0.49]
-patience, bad_epochs, best = 2, 0, float("inf")
+val_losses = [0.80, 0.62, 0.55, 0.56, 0.57, 0.58, 0.49]  # one per epoch, counted from 1
+patience = 2  # epochs without a better validation loss before stopping
+best, best_epoch, bad_epochs = float("inf"), 0, 0
 epoch = 0
 while epoch < len(val_losses):
     loss = val_losses[epoch]
     epoch += 1
     if loss < best:
-        best, bad_epochs = loss, 0
+        best, best_epoch, bad_epochs = loss, epoch, 0  # a real loop also copies the weights
         continue  # skip the rest of this pass, go to the next epoch
     bad_epochs += 1
-    if bad_epochs > patience:
-        print(f"early stop after epoch {epoch}: best {best}")
+    if bad_epochs == patience:
         break
-assert epoch == 6 and best == 0.55 and val_losses.index(best) + 1 == 3
+print(f"stops after epoch {epoch}, keeps epoch {best_epoch} (validation loss {best})")
+assert epoch == 5 and best_epoch == 3 and best == 0.55 and epoch - best_epoch == patience
 # --8<-- [end:while_break]
 
 # --8<-- [start:comprehensions]

@@ -98,22 +98,49 @@ assert best_run["lr"] == 0.01
 
 
 # --8<-- [start:closures]
-def make_schedule(lr, decay):
-    def lr_at(epoch):
-        return lr * decay**epoch  # lr and decay are remembered from make_schedule
+def make_exponential_decay(gamma):
+    def factor(epoch):
+        return gamma**epoch  # gamma is remembered from make_exponential_decay
 
-    return lr_at
-
-
-def lr_table(lr_fn, num_epochs):
-    return [round(lr_fn(epoch), 4) for epoch in range(num_epochs)]
+    return factor
 
 
-lr_at = make_schedule(0.1, 0.5)
-print("step decay:", lr_table(lr_at, 4))
-print("warm-up:   ", lr_table(lambda epoch: min(1.0, (epoch + 1) / 4), 6))
-assert lr_table(lr_at, 4) == [0.1, 0.05, 0.025, 0.0125]
+def make_step_decay(step_size, gamma):
+    def factor(epoch):
+        return gamma ** (epoch // step_size)  # step_size and gamma are remembered
+
+    return factor
+
+
+def lr_table(base_lr, factor, num_epochs):
+    return [round(base_lr * factor(epoch), 4) for epoch in range(num_epochs)]
+
+
+base_lr = 0.1
+exponential = make_exponential_decay(0.5)
+step = make_step_decay(2, 0.5)
+print("exponential decay:", lr_table(base_lr, exponential, 6))
+print("step decay:       ", lr_table(base_lr, step, 6))
+print("warm-up:          ", lr_table(base_lr, lambda epoch: min(1.0, (epoch + 1) / 4), 6))
+assert lr_table(base_lr, exponential, 4) == [0.1, 0.05, 0.025, 0.0125]
+assert lr_table(base_lr, step, 6) == [0.1, 0.1, 0.05, 0.05, 0.025, 0.025]
 # --8<-- [end:closures]
+
+
+# --8<-- [start:lambda_lr]
+import torch  # noqa: E402 - imported where the lesson first needs it
+
+w = torch.zeros(1, requires_grad=True)
+optimizer = torch.optim.SGD([w], lr=base_lr)
+scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lr_lambda=step)
+lrs = []
+for _epoch in range(6):
+    lrs.append(round(optimizer.param_groups[0]["lr"], 4))
+    optimizer.step()  # (training for one epoch would go here)
+    scheduler.step()
+print("LambdaLR learning rates:", lrs)
+assert lrs == lr_table(base_lr, step, 6)  # LambdaLR sets lr = base_lr * factor(epoch)
+# --8<-- [end:lambda_lr]
 
 
 # --8<-- [start:type_hints]

@@ -124,4 +124,5 @@ diff = points[:, None, :] - points[None, :, :]  # (5, 1, 2) - (1, 5, 2) -> (5, 5
 dist = np.sqrt((diff**2).sum(axis=-1))
 print("diff", diff.shape, "| dist", dist.shape, "| diagonal", np.diag(dist))
 assert np.allclose(dist, dist_loop) and np.allclose(dist, dist.T)
+assert diff.shape == (5, 5, 2) and dist.size == 25
 # --8<-- [end:exercise_3]

@@ -1,4 +1,5 @@
 # --8<-- [start:setup]
+import sys
 import traceback
 from pathlib import Path
 
@@ -8,16 +9,24 @@ import torch.nn.functional as F
 from torch import nn
 
 torch.manual_seed(0)
+TORCH_FOLDER = Path(torch.__file__).parent
 
 
 def show_traceback():
-    """Print the traceback being handled, each file's folder cut off (it differs per machine)."""
-    for line in traceback.format_exc().splitlines():
-        if line.startswith('  File "'):
-            path = line.split('"')[1]
-            line = line.replace(path, Path(path).name)
-        print(line)
-    return line  # the last line: the exception and its message
+    """Print the traceback being handled without file paths and line numbers, which differ from
+    one machine, folder and way of running to the next; PyTorch's own frames are counted."""
+    error = sys.exception()
+    print("Traceback (most recent call last), file names and line numbers left out:")
+    in_torch = 0
+    for frame in traceback.extract_tb(error.__traceback__):
+        if Path(frame.filename).is_relative_to(TORCH_FOLDER):
+            in_torch += 1
+            continue
+        print(f"  in {frame.name}\n    {frame.line}")
+    print(f"  ... and {in_torch} frames inside PyTorch's own files")
+    last_line = f"{type(error).__name__}: {error}"
+    print(last_line)
+    return last_line
 
 
 # --8<-- [end:setup]
@@ -85,6 +94,10 @@ except RuntimeError as error:
     assert "Long" in str(error)
 loss = F.cross_entropy(logits, targets.long())  # class indices must be integers (int64)
 print(f"after .float() and .long(): loss {loss.item():.4f}")
+probabilities = F.one_hot(targets.long(), 10).float()  # floats of shape (N, C) are accepted
+print("float targets of shape", tuple(probabilities.shape), "are class probabilities:", end=" ")
+print(f"loss {F.cross_entropy(logits, probabilities).item():.4f}")
+torch.testing.assert_close(F.cross_entropy(logits, probabilities), loss)
 assert X.dtype == torch.float64 and X.float().dtype == torch.float32 and torch.isfinite(loss)
 # --8<-- [end:dtype_mismatch]
 

@@ -1,11 +1,13 @@
 # --8<-- [start:setup]
 import matplotlib.pyplot as plt
+import numpy as np
 import torch
 from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
 from torch import nn
 
 torch.manual_seed(0)
+rng = np.random.default_rng(0)
 # --8<-- [end:setup]
 
 # --8<-- [start:data]
@@ -46,6 +48,64 @@ assert shapes == [
     (64, 64), (64, 10),
 ]  # fmt: skip
 # --8<-- [end:shapes]
+
+
+# --8<-- [start:diagram]
+def describe(layer):
+    """A short label for a layer, read from the layer itself."""
+    if isinstance(layer, nn.Conv2d):
+        k = layer.kernel_size
+        return f"Conv2d\n{layer.in_channels} -> {layer.out_channels}, {k[0]}x{k[1]}"
+    if isinstance(layer, nn.Linear):
+        return f"Linear\n{layer.in_features} -> {layer.out_features}"
+    if isinstance(layer, nn.MaxPool2d):
+        return f"MaxPool2d\n{layer.kernel_size}x{layer.kernel_size}"
+    return type(layer).__name__
+
+
+boxes = [("input", tuple(X_train.shape[1:]))]
+boxes += [(describe(layer), shape[1:]) for layer, shape in zip(net, shapes, strict=True)]
+assert len(boxes) == len(net) + 1 == 9 and boxes[-1][1] == (10,)
+
+fig, ax = plt.subplots(figsize=(7.5, 2.4))
+per_row = 5
+for k, (label, shape) in enumerate(boxes):
+    row, col = divmod(k, per_row)
+    x0, y0 = col * 3, -row * 2.6
+    ax.add_patch(plt.Rectangle((x0, y0), 2.2, 1.6, fc="none", ec="C0", lw=1.5))
+    ax.text(x0 + 1.1, y0 + 1.05, label, ha="center", va="center", fontsize=8)
+    ax.text(
+        x0 + 1.1,
+        y0 + 0.3,
+        " x ".join(map(str, shape)),
+        ha="center",
+        va="center",
+        fontsize=9,
+        color="C1",
+        fontweight="bold",
+    )
+    if k + 1 < len(boxes):
+        if col + 1 < per_row:  # an arrow to the next box on the same row
+            ax.annotate(
+                "",
+                xy=(x0 + 3, y0 + 0.8),
+                xytext=(x0 + 2.2, y0 + 0.8),
+                arrowprops={"arrowstyle": "->"},
+            )
+        else:  # from the end of the row back to the start of the next
+            ax.annotate(
+                "",
+                xy=(1.1, y0 - 1.0),
+                xytext=(x0 + 1.1, y0),
+                arrowprops={"arrowstyle": "->", "connectionstyle": "angle,angleA=90,angleB=0"},
+            )
+ax.set_xlim(-0.2, per_row * 3)
+ax.set_ylim(-2.8, 1.8)
+ax.set_aspect("equal")
+ax.axis("off")
+plt.show()
+print("boxes:", [shape for _, shape in boxes])
+# --8<-- [end:diagram]
 
 # --8<-- [start:param_count]
 by_hand = {
@@ -132,3 +192,55 @@ layer = nn.Conv2d(3, 32, kernel_size=5)
 print("Conv2d(3, 32, 5) parameters:", sum(p.numel() for p in layer.parameters()))
 assert sum(p.numel() for p in layer.parameters()) == 32 * 3 * 5 * 5 + 32 == 2432
 # --8<-- [end:exercise_3]
+
+
+# --8<-- [start:exercise_4]
+def batch_norm_forward(x, gamma, beta, eps=1e-5):
+    """Training mode. x: (N, C, H, W); statistics per channel over N, H and W."""
+    mean = x.mean(axis=(0, 2, 3), keepdims=True)
+    var = x.var(axis=(0, 2, 3), keepdims=True)  # the biased variance, divided by m
+    x_hat = (x - mean) / np.sqrt(var + eps)
+    out = gamma[None, :, None, None] * x_hat + beta[None, :, None, None]
+    return out, (x_hat, var, eps)
+
+
+def batch_norm_backward(dout, gamma, cache):
+    x_hat, var, eps = cache
+    m = dout.shape[0] * dout.shape[2] * dout.shape[3]  # numbers per channel
+    axes = (0, 2, 3)
+    dgamma = (dout * x_hat).sum(axis=axes)
+    dbeta = dout.sum(axis=axes)
+    dx_hat = dout * gamma[None, :, None, None]
+    # every x moves the mean and the variance too, hence the two sums
+    dx = (
+        m * dx_hat
+        - dx_hat.sum(axis=axes, keepdims=True)
+        - x_hat * (dx_hat * x_hat).sum(axis=axes, keepdims=True)
+    ) / (m * np.sqrt(var + eps))
+    return dx, dgamma, dbeta
+
+
+x = rng.normal(loc=3.0, scale=2.0, size=(16, 8, 4, 4))  # a batch of feature maps, 8 channels
+gamma, beta = rng.normal(size=8), rng.normal(size=8)
+dout = rng.normal(size=x.shape)
+out, cache = batch_norm_forward(x, gamma, beta)
+dx, dgamma, dbeta = batch_norm_backward(dout, gamma, cache)
+
+bn = nn.BatchNorm2d(8).double().train()  # train mode: normalise with the batch's statistics
+with torch.no_grad():
+    bn.weight.copy_(torch.tensor(gamma))
+    bn.bias.copy_(torch.tensor(beta))
+xt = torch.tensor(x, requires_grad=True)
+out_t = bn(xt)
+(out_t * torch.tensor(dout)).sum().backward()
+for mine, theirs in [(out, out_t), (dx, xt.grad), (dgamma, bn.weight.grad), (dbeta, bn.bias.grad)]:
+    torch.testing.assert_close(torch.tensor(mine), theirs)
+print("forward, dx, dgamma, dbeta == torch.nn.BatchNorm2d in train mode")
+print("x", x.shape, "| gamma, beta", gamma.shape, "| dx", dx.shape)
+
+# the running variance PyTorch keeps for eval mode uses the unbiased variance (divided by m - 1)
+m = 16 * 4 * 4
+unbiased = x.var(axis=(0, 2, 3)) * m / (m - 1)
+torch.testing.assert_close(bn.running_var, torch.tensor(0.9 * 1.0 + 0.1 * unbiased))
+print("running_var == 0.9 * 1 + 0.1 * unbiased batch variance")
+# --8<-- [end:exercise_4]

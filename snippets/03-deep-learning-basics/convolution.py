@@ -3,6 +3,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 import torch.nn.functional as F
+from matplotlib.colors import to_rgba
 from sklearn.datasets import load_digits
 
 torch.manual_seed(0)
@@ -67,6 +68,95 @@ for stride, padding in [(1, 0), (1, 1), (2, 0), (2, 1)]:
     assert out.shape == (4, n_out, n_out)
 # --8<-- [end:output_size]
 
+
+# --8<-- [start:sliding_figure]
+def draw_grid(ax, values, x0, y0, shade=None, labels=True):
+    """Draw a grid of numbers with its top-left corner at (x0, y0); shade[i, j] fills a cell."""
+    ink = plt.rcParams["axes.edgecolor"]
+    for i in range(values.shape[0]):
+        for j in range(values.shape[1]):
+            face = shade[i][j] if shade is not None else "none"
+            ax.add_patch(plt.Rectangle((x0 + j, y0 - i - 1), 1, 1, fc=face, ec=ink, lw=0.5))
+            if labels and not np.isnan(values[i, j]):
+                ax.text(x0 + j + 0.5, y0 - i - 0.5, f"{values[i, j]:g}", ha="center", va="center")
+
+
+x_small = rng.integers(0, 4, size=(1, 5, 5)).astype(float)  # one channel, 5 x 5
+w_small = np.array([[[[1.0, 0, 1], [0, 1, 0], [1, 0, 1]]]])  # one 3 x 3 kernel
+out_small = conv2d(x_small, w_small, np.zeros(1), stride=2, padding=1)
+padded = np.pad(x_small[0], 1)  # a border of zeros: 7 x 7
+print("padded input:", padded, "output, stride 2:", out_small[0], sep="\n")
+assert out_small.shape == (1, output_size(5, 3, 2, 1), output_size(5, 3, 2, 1)) == (1, 3, 3)
+assert out_small[0, 0, 0] == padded[:3, :3][w_small[0, 0] == 1].sum()  # the 5 cells under the 1s
+
+fig, axes = plt.subplots(2, 2, figsize=(7.5, 5))
+for step, ax in enumerate(axes.ravel()):
+    i, j = divmod(step, 3)  # the output cell this frame fills: (0, 0), (0, 1), (0, 2), (1, 0)
+    border = np.ones((7, 7), dtype=bool)
+    border[1:-1, 1:-1] = False  # the zeros that padding added
+    shade = [[to_rgba("C7", 0.3) if b else "none" for b in row] for row in border]
+    draw_grid(ax, padded, 0, 7, shade)
+    ax.add_patch(
+        plt.Rectangle((2 * j, 7 - 2 * i - 3), 3, 3, fc=to_rgba("C1", 0.3), ec="C1", lw=2.5)
+    )
+    done = np.full((3, 3), np.nan)
+    for k in range(step + 1):
+        done[divmod(k, 3)] = out_small[0][divmod(k, 3)]
+    out_shade = [
+        [to_rgba("C1", 0.5) if (r, c) == (i, j) else "none" for c in range(3)] for r in range(3)
+    ]
+    draw_grid(ax, done, 8.5, 5, out_shade)
+    ax.annotate("", xy=(8.4, 3.5), xytext=(7.1, 3.5), arrowprops={"arrowstyle": "->"})
+    ax.set_title(f"step {step + 1}: output cell ({i}, {j}) = {out_small[0, i, j]:g}", fontsize=10)
+    ax.set_xlim(-0.2, 11.7)
+    ax.set_ylim(-0.2, 7.2)
+    ax.set_aspect("equal")
+    ax.axis("off")
+plt.show()
+# --8<-- [end:sliding_figure]
+
+
+# --8<-- [start:channels_figure]
+def draw_stack(ax, x0, y0, channels, size, color, label):
+    """A stack of `channels` sheets of size x size cells, front sheet's corner at (x0, y0)."""
+    ink = plt.rcParams["axes.edgecolor"]
+    for c in reversed(range(channels)):  # back sheet first, so the front one is drawn on top
+        dx = dy = 0.45 * c
+        ax.add_patch(
+            plt.Rectangle((x0 + dx, y0 + dy), size, size, fc=to_rgba(color, 0.3), ec=ink, lw=0.8)
+        )
+        for t in range(1, size):  # cell lines on the front sheet only
+            if c == 0:
+                ax.plot([x0 + t, x0 + t], [y0, y0 + size], color=ink, lw=0.3)
+                ax.plot([x0, x0 + size], [y0 + t, y0 + t], color=ink, lw=0.3)
+    ax.text(x0 + size / 2, y0 - 0.5, label, ha="center", va="top", fontsize=9)
+
+
+x_rgb = rng.normal(size=(3, 5, 5))  # C_in = 3 channels of 5 x 5
+w_two = rng.normal(size=(2, 3, 3, 3))  # C_out = 2 kernels, each 3 x 3 x 3
+out_two = conv2d(x_rgb, w_two, np.zeros(2), padding=1)
+one_map = conv2d(x_rgb, w_two[:1], np.zeros(1), padding=1)  # kernel 0 alone: one map
+print("input", x_rgb.shape, "| kernels", w_two.shape, "| output", out_two.shape)
+assert out_two.shape == (2, 5, 5) and one_map.shape == (1, 5, 5)
+assert np.allclose(one_map[0], out_two[0])  # kernel o makes output channel o, and nothing else
+
+fig, ax = plt.subplots(figsize=(7.5, 4.2))
+draw_stack(ax, 0, 2.5, 3, 5, "C7", "input: 3 channels\n3 x 5 x 5")
+for o, (y0, color) in enumerate([(7, "C0"), (0, "C1")]):
+    draw_stack(ax, 8, y0, 3, 3, color, f"kernel {o}: 3 x 3 x 3")
+    ax.annotate("", xy=(7.8, y0 + 1.5), xytext=(6.1, 5), arrowprops={"arrowstyle": "->"})
+    ax.annotate("", xy=(15.3, y0 + 1.5), xytext=(12.3, y0 + 1.5), arrowprops={"arrowstyle": "->"})
+    ax.text(13.8, y0 + 1.8, "sum over\n3 channels", fontsize=8, ha="center", va="bottom")
+    draw_stack(ax, 15.5, y0 - 1, 1, 5, color, f"map {o}: 5 x 5")
+ax.text(21.5, 5, "output:\n2 channels,\n2 x 5 x 5", ha="left", va="center", fontsize=9)
+ax.set_xlim(-0.5, 25.5)
+ax.set_ylim(-2.8, 12)
+ax.set_aspect("equal")
+ax.axis("off")
+plt.show()
+# --8<-- [end:channels_figure]
+
+
 # --8<-- [start:compare_torch]
 for stride, padding in [(1, 0), (1, 1), (2, 0), (2, 1)]:
     mine = conv2d(x, w, b, stride=stride, padding=padding)
@@ -121,7 +211,7 @@ plt.show()
 n = output_size(28, 5, stride=2, padding=2)
 shape = F.conv2d(torch.zeros(1, 1, 28, 28), torch.zeros(1, 1, 5, 5), stride=2, padding=2).shape
 print("formula:", n, "| PyTorch:", tuple(shape))
-assert n == 14 and shape == (1, 1, 14, 14)
+assert (28 + 2 * 2 - 5) // 2 == 13 and n == 13 + 1 == 14 and shape == (1, 1, 14, 14)
 # --8<-- [end:exercise_1]
 
 # --8<-- [start:exercise_2]
@@ -149,3 +239,42 @@ print("patch matrix shape:", (output_size(7, 3) ** 2, 3 * 3 * 3))
 np.testing.assert_allclose(conv2d_matmul(x, w, b), conv2d(x, w, b))
 print("matrix-product convolution == loop convolution")
 # --8<-- [end:exercise_3]
+
+
+# --8<-- [start:exercise_4]
+def conv2d_backward(x, w, dout, stride=1, padding=0):
+    """Gradients of a loss w.r.t. x, w and b, given dout = d loss / d out of conv2d."""
+    c_out, c_in, kh, kw = w.shape
+    xp = np.pad(x, ((0, 0), (padding, padding), (padding, padding)))
+    dxp, dw = np.zeros_like(xp), np.zeros_like(w)
+    db = dout.sum(axis=(1, 2))  # each bias was added to every cell of its map
+    for o in range(c_out):
+        for i in range(dout.shape[1]):
+            for j in range(dout.shape[2]):
+                r, c = i * stride, j * stride
+                # out[o, i, j] = sum(patch * w[o]) + b[o]: each factor gets the other times dout
+                dw[o] += dout[o, i, j] * xp[:, r : r + kh, c : c + kw]
+                dxp[:, r : r + kh, c : c + kw] += dout[o, i, j] * w[o]
+    dx = dxp[:, padding : padding + x.shape[1], padding : padding + x.shape[2]]  # drop the border
+    return dx, dw, db
+
+
+for stride, padding in [(1, 0), (1, 1), (2, 0), (2, 1)]:
+    dout = rng.normal(size=conv2d(x, w, b, stride, padding).shape)  # any upstream gradient
+    dx, dw, db = conv2d_backward(x, w, dout, stride, padding)
+    xt, wt, bt = (torch.tensor(a, requires_grad=True) for a in (x, w, b))
+    out_t = F.conv2d(xt[None], wt, bt, stride=stride, padding=padding)[0]
+    (out_t * torch.tensor(dout)).sum().backward()  # a loss whose d loss / d out is dout
+    for mine, theirs in [(dx, xt.grad), (dw, wt.grad), (db, bt.grad)]:
+        torch.testing.assert_close(torch.tensor(mine), theirs)
+print("dx, dw, db by loops == autograd for all four settings; dx:", dx.shape, "dw:", dw.shape)
+
+eps, (o, c, a, e) = 1e-6, (1, 2, 0, 2)  # one weight, nudged both ways
+w_plus, w_minus = w.copy(), w.copy()
+w_plus[o, c, a, e] += eps
+w_minus[o, c, a, e] -= eps
+numeric = np.sum(conv2d(x, w_plus, b, 2, 1) * dout) - np.sum(conv2d(x, w_minus, b, 2, 1) * dout)
+numeric /= 2 * eps
+print(f"finite difference {numeric:.6f} | loops {dw[o, c, a, e]:.6f}")
+assert abs(numeric - dw[o, c, a, e]) < 1e-6 * max(1.0, abs(numeric))
+# --8<-- [end:exercise_4]

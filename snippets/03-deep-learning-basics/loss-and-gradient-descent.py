@@ -18,6 +18,7 @@ mse = np.mean((y_hat - y) ** 2)
 loss_fn = torch.nn.MSELoss()
 mse_torch = loss_fn(torch.tensor(y_hat), torch.tensor(y))
 print("errors       :", y_hat - y)
+print("squared      :", (y_hat - y) ** 2)
 print(f"MSE by hand  = {mse:.4f}")
 print(f"MSE, PyTorch = {mse_torch.item():.4f}")
 torch.testing.assert_close(torch.tensor(mse), mse_torch)
@@ -34,6 +35,7 @@ assert round(-math.log(p[0]), 4) == 0.3567 and round(-math.log(p[2]), 4) == 2.30
 
 # --8<-- [start:figure_cross_entropy]
 ps = np.linspace(0.01, 1, 100)
+print(f"loss at p = {ps[0]}: {-np.log(ps[0]):.2f}")
 fig, ax = plt.subplots(figsize=(5, 2.8))
 ax.plot(ps, -np.log(ps), color="C0")
 for p_true in [0.1, 0.7]:
@@ -198,3 +200,70 @@ loss = F.cross_entropy(logits, y)
 print(f"loss = {loss.item():.4f}, log(10) = {math.log(10):.4f}")
 torch.testing.assert_close(loss, torch.tensor(math.log(10)))
 # --8<-- [end:exercise_3]
+
+
+# --8<-- [start:exercise_4]
+def momentum_step(w, g, state, lr, beta=0.9):
+    state["v"] = beta * state.get("v", 0.0) + g  # a running sum of past gradients
+    return w - lr * state["v"]
+
+
+def adam_step(w, g, state, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+    state["t"] = t = state.get("t", 0) + 1
+    state["m"] = beta1 * state.get("m", 0.0) + (1 - beta1) * g  # average gradient
+    state["s"] = beta2 * state.get("s", 0.0) + (1 - beta2) * g**2  # average squared gradient
+    m_hat = state["m"] / (1 - beta1**t)  # corrects the start at 0
+    s_hat = state["s"] / (1 - beta2**t)
+    return w - lr * m_hat / (np.sqrt(s_hat) + eps)  # each weight gets its own step size
+
+
+def plain_step(w, g, state, lr):
+    return w - lr * g
+
+
+def steps_to_reach(step, lr, loss, grad, target=1e-6, max_steps=1000):
+    w, state = w0, {}
+    for t in range(1, max_steps + 1):
+        w = step(w, grad(w), state, lr)
+        if loss(w) < target:
+            return t
+        if loss(w) > 1e6:  # diverged
+            return None
+    return None
+
+
+def loss_narrow(w):
+    return w[0] ** 2 + 100 * w[1] ** 2  # a valley 10 times longer than wide
+
+
+def grad_narrow(w):
+    return np.array([2 * w[0], 200 * w[1]])
+
+
+# our two optimisers take the same steps as PyTorch's
+for step, make in [
+    (momentum_step, lambda p: torch.optim.SGD(p, lr=0.003, momentum=0.9)),
+    (adam_step, lambda p: torch.optim.Adam(p, lr=0.003)),
+]:
+    w, state = w0, {}
+    w_t = torch.tensor(w0, requires_grad=True)
+    optimizer = make([w_t])
+    for _ in range(20):
+        w = step(w, grad_narrow(w), state, lr=0.003)
+        optimizer.zero_grad()
+        loss_narrow(w_t).backward()
+        optimizer.step()
+    torch.testing.assert_close(w_t.detach(), torch.from_numpy(w))
+
+lr_grid = [0.001, 0.003, 0.009, 0.03, 0.1, 0.3, 1.0]
+best = {}
+for surface, loss, grad in [("bowl", loss_bowl, grad_bowl), ("narrow", loss_narrow, grad_narrow)]:
+    for name, step in [("plain", plain_step), ("momentum", momentum_step), ("Adam", adam_step)]:
+        results = {lr: steps_to_reach(step, lr, loss, grad) for lr in lr_grid}
+        lr_best = min((lr for lr in results if results[lr]), key=lambda lr: results[lr])
+        best[surface, name] = results[lr_best]
+        print(f"{surface:6s} {name:8s}: {results[lr_best]:4d} steps to L < 1e-6 (lr = {lr_best})")
+assert best["bowl", "plain"] < min(best["bowl", "momentum"], best["bowl", "Adam"])
+assert 2 * best["narrow", "momentum"] < best["narrow", "plain"]
+assert 2 * best["narrow", "Adam"] < best["narrow", "plain"]
+# --8<-- [end:exercise_4]

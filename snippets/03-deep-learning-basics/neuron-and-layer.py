@@ -14,6 +14,7 @@ b = 0.1  # the bias
 
 z_by_hand = w[0] * x[0] + w[1] * x[1] + w[2] * x[2] + b
 z = w @ x + b
+print("w * x, entry by entry:", w * x)
 print(f"z by hand = {z_by_hand:.4f}")
 print(f"w @ x + b = {z:.4f}")
 assert np.isclose(z, z_by_hand) and np.isclose(z, 0.5)
@@ -174,15 +175,54 @@ b_one = W2 @ b1 + b2  # shape (2,)
 one_layer = X @ W_one.T + b_one
 print("two linear layers == one linear layer:", np.allclose(two_layers, one_layer))
 assert np.allclose(two_layers, one_layer)
-with_relu = relu(X @ W1.T + b1) @ W2.T + b2
-print("with a ReLU in between, still equal?  ", np.allclose(with_relu, one_layer))
-assert not np.allclose(with_relu, one_layer)
+
+
+def best_linear_fit(X, targets):
+    """The linear layer (W, b) closest to the targets in squared error, by least squares."""
+    X_1 = np.hstack([X, np.ones((len(X), 1))])  # a column of ones carries the bias
+    coef, *_ = np.linalg.lstsq(X_1, targets, rcond=None)
+    rms_error = np.sqrt(np.mean((X_1 @ coef - targets) ** 2))
+    return rms_error, targets.std()
+
+
+X_many = rng.normal(size=(500, 3))  # 500 inputs, to see the whole function
+no_relu = (X_many @ W1.T + b1) @ W2.T + b2
+with_relu = relu(X_many @ W1.T + b1) @ W2.T + b2
+for name, targets in [("no ReLU  ", no_relu), ("with ReLU", with_relu)]:
+    rms_error, spread = best_linear_fit(X_many, targets)
+    print(f"{name}: best linear layer's error {rms_error:.4f} (outputs spread {spread:.4f})")
+assert best_linear_fit(X_many, no_relu)[0] < 1e-12  # a linear layer matches exactly
+assert best_linear_fit(X_many, with_relu)[0] > 0.3  # the best linear layer is far off
 # --8<-- [end:exercise_1]
 
 # --8<-- [start:exercise_2]
-shrink = sigmoid_grad(0.0) ** 10
-print(f"0.25 ** 10 = {shrink:.2e}")
-assert np.isclose(shrink, 9.54e-7, rtol=1e-3)
+num_layers = 10
+w_chain = rng.normal(size=num_layers)  # one weight and one bias per layer
+b_chain = rng.normal(size=num_layers)
+h0 = torch.tensor(0.5, dtype=torch.float64, requires_grad=True)
+h, zs_chain = h0, []
+for k in range(num_layers):
+    z_k = w_chain[k] * h + b_chain[k]
+    zs_chain.append(z_k.item())
+    h = torch.sigmoid(z_k)
+h.backward()  # autograd: d h_10 / d h_0 in h0.grad
+chain_rule = np.prod(sigmoid_grad(np.array(zs_chain)) * w_chain)
+bound = 0.25**num_layers * np.prod(np.abs(w_chain))
+print(f"autograd  d h10 / d h0 = {h0.grad.item():.3e}")
+print(f"product of w_k * sigmoid'(z_k) = {chain_rule:.3e}")
+print(f"bound 0.25**10 * prod |w_k|    = {bound:.3e}")
+print(f"0.25**10 = {0.25**num_layers:.2e}, and with every |w_k| = 4: {(0.25 * 4.0) ** 10:.1f}")
+assert np.isclose(h0.grad.item(), chain_rule, rtol=1e-12)
+assert abs(chain_rule) <= bound
+assert np.isclose(0.25**num_layers, 9.54e-7, rtol=1e-3)
+
+h0 = torch.tensor(0.5, dtype=torch.float64, requires_grad=True)
+h = h0
+for k in range(num_layers):  # the same chain with every weight grown to size 4
+    h = torch.sigmoid(4.0 * np.sign(w_chain[k]) * h + b_chain[k])
+h.backward()
+print(f"with every |w_k| = 4:  d h10 / d h0 = {h0.grad.item():.3e}")
+assert abs(h0.grad.item()) < 1e-3  # far below its bound of 1
 # --8<-- [end:exercise_2]
 
 # --8<-- [start:exercise_3]

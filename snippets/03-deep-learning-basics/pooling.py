@@ -56,43 +56,70 @@ assert pooled.shape == (1797, 4, 4) and images[0].size == 4 * pooled[0].size
 # --8<-- [start:shift]
 shifted = np.zeros_like(images)
 shifted[:, :, 1:] = images[:, :, :-1]  # every digit moved one pixel to the right
+different = digits.target[:, None] != digits.target[None, :]  # pairs of two different digits
 
 
-def similarity(a, b):
-    """Cosine similarity of each pair of maps (1 = same pattern), averaged over the digits."""
-    a, b = a.reshape(len(a), -1), b.reshape(len(b), -1)
-    cos = (a * b).sum(axis=1) / (np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1))
-    return cos.mean()
+def compare(maps, maps_shifted):
+    """Cosine similarity of each digit to its shifted copy, and of pairs of different digits."""
+    a = maps.reshape(len(maps), -1)
+    b = maps_shifted.reshape(len(maps), -1)
+    a = a / np.linalg.norm(a, axis=1, keepdims=True)  # unit length: a dot product is a cosine
+    b = b / np.linalg.norm(b, axis=1, keepdims=True)
+    to_shifted = (a * b).sum(axis=1)  # each digit with its own shifted copy
+    between = a @ a.T  # every digit with every other digit
+    beaten = (
+        between < to_shifted[:, None]
+    ) & different  # different digits less alike than the copy
+    return to_shifted.mean(), between[different].mean(), (beaten.sum(1) / different.sum(1)).mean()
 
 
-pooled_shifted = pool2d(shifted, mode="max")
-pooled_twice = pool2d(pooled, mode="max")
-pooled_twice_shifted = pool2d(pooled_shifted, mode="max")
-sim_raw = similarity(images, shifted)
-sim_pool = similarity(pooled, pooled_shifted)
-sim_pool_twice = similarity(pooled_twice, pooled_twice_shifted)
-print("similarity of each digit to its shifted copy")
-print(f"  pixels, 8 x 8:                   {sim_raw:.2f}")
-print(f"  after one 2 x 2 max pool, 4 x 4: {sim_pool:.2f}")
-print(f"  after two max pools, 2 x 2:      {sim_pool_twice:.2f}")
-assert sim_raw < 0.7 < 0.85 < sim_pool < 0.95 < sim_pool_twice
-assert not np.array_equal(pooled, pooled_shifted)  # tolerance, not invariance
+def pool_levels(maps):
+    """maps: (N, C, H, W) -> the maps, after one 2 x 2 max pool, after two."""
+    once = F.max_pool2d(torch.tensor(maps), 2)  # PyTorch's pool: equal to our loops, and faster
+    return [maps, once.numpy(), F.max_pool2d(once, 2).numpy()]
+
+
+def print_table(name, maps, maps_shifted):
+    rows = []
+    for m, m_shifted in zip(pool_levels(maps), pool_levels(maps_shifted), strict=True):
+        rows.append(compare(m, m_shifted))
+        print(
+            f"{name:<9} {m.shape[1:]}: shifted copy {rows[-1][0]:.2f}, different digits "
+            f"{rows[-1][1]:.2f}, the copy is closer than {rows[-1][2]:.0%} of them"
+        )
+    return np.array(rows)
+
+
+maps, maps_shifted = images[:, None], shifted[:, None]  # pixels: 1 channel
+pixels = print_table("pixels", maps, maps_shifted)
+assert np.all(pixels[:, 0] < pixels[:, 1]) and np.all(pixels[:, 2] < 0.5)
+assert pixels[0, 0] < 0.7 < 0.85 < pixels[1, 0] < 0.95 < pixels[2, 0]
 # --8<-- [end:shift]
 
+# --8<-- [start:shift_edges]
+vertical = torch.tensor([[1.0, 0, -1], [2, 0, -2], [1, 0, -1]], dtype=torch.float64)
+kernels = torch.stack([vertical, -vertical, vertical.T, -vertical.T])[:, None]  # 4 edge kernels
+
+
+def edge_maps(images):
+    """(N, 8, 8) -> (N, 4, 8, 8): a convolution with 4 edge kernels, then ReLU."""
+    return F.relu(F.conv2d(torch.tensor(images)[:, None], kernels, padding=1)).numpy()
+
+
+maps, maps_shifted = edge_maps(images), edge_maps(shifted)
+edges = print_table("edge maps", maps, maps_shifted)
+assert np.all(edges[:, 0] > edges[:, 1])  # the copy is now closer than a different digit
+assert edges[0, 2] < 0.6 < 0.75 < edges[1, 2] < edges[2, 2]  # and pooling makes it clearer
+# --8<-- [end:shift_edges]
+
 # --8<-- [start:shift_figure]
-fig, axes = plt.subplots(2, 3, figsize=(5, 3.6))
-rows = [
-    ("digit", [images[0], pooled[0], pooled_twice[0]]),
-    ("shifted", [shifted[0], pooled_shifted[0], pooled_twice_shifted[0]]),
-]
-for row, (name, maps) in zip(axes, rows, strict=True):
-    for ax, img in zip(row, maps, strict=True):
-        ax.imshow(img, cmap="gray", vmin=0, vmax=1)
-        ax.set_xticks([])
-        ax.set_yticks([])
-    row[0].set_ylabel(name)
-for ax, title in zip(axes[0], ["8 x 8 pixels", "max pool: 4 x 4", "again: 2 x 2"], strict=True):
-    ax.set_title(title, fontsize=10)
+fig, ax = plt.subplots(figsize=(5.5, 3.2), layout="constrained")
+for rows, name, marker in [(pixels, "pixels", "o"), (edges, "edge maps", "s")]:
+    ax.plot(range(3), rows[:, 2], marker=marker, label=name)
+ax.axhline(0.5, color="C7", linestyle="--", label="a random different digit")
+ax.set(xticks=range(3), xticklabels=["8 x 8", "one pool: 4 x 4", "two pools: 2 x 2"], ylim=(0, 1))
+ax.set(ylabel="share of different digits\nless alike than the copy")
+ax.legend()
 plt.show()
 # --8<-- [end:shift_figure]
 
@@ -117,3 +144,30 @@ theirs = F.adaptive_avg_pool2d(torch.tensor(x)[None], 1).flatten()
 print("global average pool:", global_avg.shape)
 torch.testing.assert_close(torch.tensor(global_avg), theirs)
 # --8<-- [end:exercise_3]
+
+
+# --8<-- [start:exercise_4]
+def max_pool_backward(x, dout, size=2, stride=2):
+    """Gradient of a loss w.r.t. x, given dout = d loss / d out of a max pool on x (C, H, W)."""
+    dx = np.zeros_like(x)
+    for ch in range(x.shape[0]):
+        for i in range(dout.shape[1]):
+            for j in range(dout.shape[2]):
+                r, col = i * stride, j * stride
+                window = x[ch, r : r + size, col : col + size]
+                a, b = np.unravel_index(np.argmax(window), window.shape)  # where the max was
+                dx[ch, r + a, col + b] += dout[ch, i, j]  # += : overlapping windows add up
+    return dx
+
+
+x = rng.normal(size=(3, 9, 9))
+for size, stride in [(2, 2), (3, 3), (3, 2)]:
+    dout = rng.normal(size=pool2d(x, size, stride).shape)
+    t = torch.tensor(x)[None].requires_grad_()
+    (F.max_pool2d(t, size, stride) * torch.tensor(dout)).sum().backward()
+    torch.testing.assert_close(torch.tensor(max_pool_backward(x, dout, size, stride)), t.grad[0])
+    print(
+        f"window {size}, stride {stride}: {np.count_nonzero(t.grad)} of {x.size} inputs get a"
+        " gradient, equal to PyTorch"
+    )
+# --8<-- [end:exercise_4]

@@ -57,8 +57,8 @@ def train(dropout=0.0, weight_decay=0.0, patience=None):
     net.load_state_dict(initial_weights)
     optimizer = torch.optim.AdamW(net.parameters(), lr=lr, weight_decay=weight_decay)
     train_losses, val_losses = [], []
-    best = (float("inf"), 0, None)  # (val loss, epoch, weights)
-    for epoch in range(num_epochs):
+    best_loss, best_weights, epochs_without_improvement = float("inf"), None, 0
+    for _ in range(num_epochs):
         net.train()  # dropout on
         loss = loss_fn(net(X_train), y_train)  # the whole training set is one batch
         optimizer.zero_grad()
@@ -66,11 +66,15 @@ def train(dropout=0.0, weight_decay=0.0, patience=None):
         optimizer.step()
         train_losses.append(loss.item())
         val_losses.append(evaluate(net, X_val, y_val)[0])
-        if val_losses[-1] < best[0]:
-            best = (val_losses[-1], epoch, copy.deepcopy(net.state_dict()))
-        if patience is not None and epoch - best[1] >= patience:
-            net.load_state_dict(best[2])  # go back to the best epoch
-            break
+        if val_losses[-1] < best_loss:  # an improvement: lower than every epoch before
+            best_loss, best_weights = val_losses[-1], copy.deepcopy(net.state_dict())
+            epochs_without_improvement = 0
+        else:
+            epochs_without_improvement += 1
+        if patience is not None and epochs_without_improvement == patience:
+            break  # patience epochs in a row without improvement: stop
+    if patience is not None:
+        net.load_state_dict(best_weights)  # early stopping keeps the best epoch's weights
     return net, train_losses, val_losses
 
 
@@ -127,10 +131,14 @@ assert dropout["loss_gap"] < plain["loss_gap"] / 1.5
 # --8<-- [end:dropout]
 
 # --8<-- [start:early_stopping]
-net_early, _, early_curve = train(patience=10)
+patience = 10
+net_early, _, early_curve = train(patience=patience)
 early = report("early stopping", net_early)
 stopped = len(early_curve)
-print(f"stopped after epoch {stopped}, went back to the weights of epoch {stopped - 10}")
+kept = min(range(stopped), key=early_curve.__getitem__) + 1  # the epoch with the lowest val loss
+print(f"stopped after epoch {stopped}, went back to the weights of epoch {kept}")
+assert stopped == kept + patience  # the convention: patience epochs without improvement, then stop
+assert abs(early["val_loss"] - early_curve[kept - 1]) < 1e-6  # the best epoch's weights
 assert stopped < num_epochs / 2 and early["val_loss"] < plain["val_loss"] / 1.3
 # the same run as "no remedy", cut short (to rounding: threads may add in another order)
 assert torch.allclose(torch.tensor(early_curve), torch.tensor(plain_curve[:stopped]), rtol=1e-5)
@@ -141,7 +149,7 @@ fig, ax = plt.subplots(figsize=(5, 3))
 ax.plot(epochs, plain_curve, color="C1", label="no remedy")
 ax.plot(epochs, decay_curve, color="C0", label="weight decay")
 ax.plot(epochs, dropout_curve, color="C3", label="dropout")
-ax.plot(stopped - 10, early["val_loss"], "o", color="C2", label="early stopping keeps")
+ax.plot(kept, early["val_loss"], "o", color="C2", label="early stopping keeps")
 ax.set(xlabel="epoch", ylabel="validation loss", ylim=(0, 1))
 ax.legend()
 plt.show()
@@ -171,7 +179,7 @@ assert both["loss_gap"] < min(decay["loss_gap"], dropout["loss_gap"], plain["los
 net_impatient, _, impatient_curve = train(patience=2)
 impatient = report("patience 2", net_impatient)
 print(f"stopped after epoch {len(impatient_curve)} instead of {stopped}")
-assert len(impatient_curve) < stopped
+assert len(impatient_curve) == kept + 2 < stopped
 assert abs(impatient["val_loss"] - early["val_loss"]) < 1e-5 * early["val_loss"]
 # --8<-- [end:exercise_2]
 
@@ -186,3 +194,21 @@ assert not torch.equal(net(X_val[:1]), net(X_val[:1]))
 net.eval()
 assert torch.equal(net(X_val[:1]), net(X_val[:1]))
 # --8<-- [end:exercise_3]
+
+
+# --8<-- [start:exercise_4]
+X_ten = torch.stack([X_train[y_train == digit][0] for digit in range(10)])  # one image per digit
+y_ten = torch.arange(10)
+net = make_net()
+optimizer = torch.optim.Adam(net.parameters(), lr=lr)
+for epoch in range(100):
+    loss = loss_fn(net(X_ten), y_ten)
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+    if epoch + 1 in (1, 10, 50, 100):
+        print(f"epoch {epoch + 1:>3}: training loss on 10 images {loss.item():.2e}")
+ten_loss, ten_acc = evaluate(net, X_ten, y_ten)
+print(f"after training: loss {ten_loss:.2e}, accuracy {ten_acc:.1f}")
+assert ten_loss < 0.01 and ten_acc == 1.0  # memorised: the model, loss and loop can learn
+# --8<-- [end:exercise_4]

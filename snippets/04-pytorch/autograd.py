@@ -35,7 +35,9 @@ def show_graph(fn, depth=0):
 
 show_graph(loss.grad_fn)
 print("leaves:", w.is_leaf, b.is_leaf, " intermediate z is a leaf:", z.is_leaf)
+print(f"z = {z.item():.1f}, z - target = {(z - target).item():.1f}")
 assert w.is_leaf and not z.is_leaf
+assert abs(z.item() - 1.1) < 1e-6 and abs((z - target).item() - -1.9) < 1e-6
 # --8<-- [end:graph]
 
 # --8<-- [start:backward]
@@ -157,18 +159,34 @@ assert torch.allclose(x.grad, by_hand, atol=1e-6)
 
 # --8<-- [start:exercise_2]
 x = torch.tensor(2.0, requires_grad=True)
-y = torch.exp(x)
-y.backward(retain_graph=True)  # keep the graph for a second pass
-y.backward()  # without retain_graph above, this line would raise a RuntimeError
+y = torch.exp(x)  # exp saves its result: its derivative is exp(x) itself
+y.backward(retain_graph=True)  # keep the saved values for a second pass
+y.backward()
 print(f"two backward passes: x.grad = {x.grad.item():.4f} = 2 * exp(2)")
 assert torch.allclose(x.grad, 2 * torch.exp(torch.tensor(2.0)), atol=1e-6)
 
-z = torch.exp(x)
-z.backward()
-try:
-    z.backward()
-except RuntimeError as error:
-    print("a second backward without retain_graph:", str(error).split(".")[0])
+
+def second_backward_raises(make_y):
+    x = torch.tensor(2.0, requires_grad=True)
+    y = make_y(x)
+    y.backward()
+    try:
+        y.backward()
+    except RuntimeError:
+        return True
+    return False
+
+
+for text, make_y in [
+    ("exp(x)", torch.exp),
+    ("x * x", lambda x: x * x),
+    ("x * 2", lambda x: x * 2),
+    ("x + 1", lambda x: x + 1),
+]:
+    print(f"second backward of y = {text:6}: raises {second_backward_raises(make_y)}")
+assert second_backward_raises(torch.exp) and second_backward_raises(lambda x: x * x)
+assert second_backward_raises(lambda x: x * 2)  # the 2 is saved as a tensor
+assert not second_backward_raises(lambda x: x + 1)  # nothing saved: nothing freed
 # --8<-- [end:exercise_2]
 
 # --8<-- [start:exercise_3]

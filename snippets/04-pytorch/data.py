@@ -113,18 +113,20 @@ assert in_order == train_ds.y[:12].tolist()
 class RandomShift:
     """Move an image by up to max_shift pixels in each direction, filling with zeros."""
 
-    def __init__(self, max_shift=1):
+    def __init__(self, max_shift=1, generator=None):
         self.max_shift = max_shift
+        self.generator = generator  # its own random numbers, if given
 
     def __call__(self, image):
         s = self.max_shift
         height, width = image.shape[-2:]
         padded = torch.nn.functional.pad(image, (s, s, s, s))
-        top, left = torch.randint(0, 2 * s + 1, (2,)).tolist()
+        top, left = torch.randint(0, 2 * s + 1, (2,), generator=self.generator).tolist()
         return padded[..., top : top + height, left : left + width]
 
 
-train_ds = DigitsDataset(X[train_idx], y[train_idx], transform=RandomShift(max_shift=1))
+shift = RandomShift(max_shift=1, generator=torch.Generator().manual_seed(0))
+train_ds = DigitsDataset(X[train_idx], y[train_idx], transform=shift)
 original, label = X[train_idx[0]], y[train_idx[0]].item()
 shifted = train_ds[0][0]
 print("first training example: a", label)
@@ -143,6 +145,24 @@ train_loader = DataLoader(
     train_ds, batch_size=batch_size, shuffle=True, generator=torch.Generator().manual_seed(0)
 )
 # --8<-- [end:augmentation]
+
+
+# --8<-- [start:same_data]
+def first_batch(model_seed, own_generator):
+    generator = torch.Generator().manual_seed(0) if own_generator else None
+    data = DigitsDataset(X[train_idx], y[train_idx], transform=RandomShift(1, generator))
+    loader = DataLoader(data, batch_size, shuffle=True, generator=torch.Generator().manual_seed(0))
+    torch.manual_seed(model_seed)
+    torch.nn.Linear(64, 10)  # a model's initialisation draws from the global generator
+    return next(iter(loader))[0]
+
+
+same = torch.equal(first_batch(1, own_generator=True), first_batch(2, own_generator=True))
+differ = not torch.equal(first_batch(1, own_generator=False), first_batch(2, own_generator=False))
+print("own generators:    another model initialisation, same augmented batch:", same)
+print("global generator:  another model initialisation, other augmented batch:", differ)
+assert same and differ
+# --8<-- [end:same_data]
 
 
 # --8<-- [start:augmentation_figure]

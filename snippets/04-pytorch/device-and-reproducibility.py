@@ -129,4 +129,11 @@ half_sum = half.sum(dtype=torch.float16).item()
 float_sum = x[:10_000].sum().item()
 print(f"float16 sum {half_sum:.1f}, float32 sum {float_sum:.1f}")
 assert half_sum % 4 == 0 and half_sum != round(float_sum, 1)  # multiples of 4 only
+info16 = torch.finfo(torch.float16)
+significant_bits = 1 - round(torch.log2(torch.tensor(info16.eps)).item())
+spacing = 4096 * info16.eps
+print(f"float16: {info16.bits} bits, {significant_bits} significant; step {spacing:.0f} from 4096")
+between = torch.tensor([4096.0, 8188.0], dtype=torch.float16)
+assert info16.bits == 16 and significant_bits == 11 and spacing == 4
+assert (between + 1).tolist() == [4096.0, 8188.0] and (between + 4).tolist() == [4100.0, 8192.0]
 # --8<-- [end:exercise_float16]

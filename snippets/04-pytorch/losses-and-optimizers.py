@@ -21,6 +21,36 @@ print(f"nn.CrossEntropyLoss: {loss:.4f}   by hand: {by_hand:.4f}")
 torch.testing.assert_close(loss, by_hand)
 # --8<-- [end:cross_entropy]
 
+# --8<-- [start:cross_entropy_targets]
+one_hot = nn.functional.one_hot(y, num_classes=3).float()  # shape (N, C), rows sum to 1
+print(
+    "targets as probabilities, shape", tuple(one_hot.shape), f"loss {loss_fn(logits, one_hot):.4f}"
+)
+torch.testing.assert_close(loss_fn(logits, one_hot), loss)
+
+eps = 0.1
+smoothed = (1 - eps) * one_hot + eps / 3  # a little probability on every class
+smoothing_loss = nn.CrossEntropyLoss(label_smoothing=eps)(logits, y)
+print(
+    f"label_smoothing={eps}: {smoothing_loss:.4f}   soft targets: {loss_fn(logits, smoothed):.4f}"
+)
+torch.testing.assert_close(smoothing_loss, loss_fn(logits, smoothed))
+
+try:
+    loss_fn(logits, y.float())  # float labels of shape (N,): neither indices nor probabilities
+except RuntimeError as error:
+    print("float labels of shape (N,):", error)
+    float_labels_fail = True
+assert float_labels_fail
+
+try:
+    loss_fn(logits, torch.tensor([0, 3, 1, 0]))  # 3 classes: labels 0, 1 and 2 only
+except IndexError as error:
+    print("label out of range:", error)
+    out_of_range_fails = True
+assert out_of_range_fails
+# --8<-- [end:cross_entropy_targets]
+
 # --8<-- [start:softmax_twice]
 num_classes = 10
 y = torch.arange(num_classes)
@@ -108,26 +138,58 @@ def train(make_optimizer):
 # --8<-- [end:problem]
 
 # --8<-- [start:compare]
-runs = {
-    "SGD": lambda params: torch.optim.SGD(params, lr=0.01),
-    "SGD + momentum 0.9": lambda params: torch.optim.SGD(params, lr=0.01, momentum=0.9),
-    "Adam": lambda params: torch.optim.Adam(params, lr=0.01),
+optimizers = {
+    "SGD": lambda params, lr: torch.optim.SGD(params, lr=lr),
+    "SGD + momentum 0.9": lambda params, lr: torch.optim.SGD(params, lr=lr, momentum=0.9),
+    "Adam": lambda params, lr: torch.optim.Adam(params, lr=lr),
 }
+
+
+def train_with(make_optimizer, lr):
+    return train(lambda params: make_optimizer(params, lr))
+
+
+shared_lr = 0.01
 nets, curves = {}, {}
-for name, make_optimizer in runs.items():
-    nets[name], curves[name] = train(make_optimizer)
-    print(f"{name:19} loss after {num_steps} steps: {curves[name][-1]:.4f}")
+for name, make_optimizer in optimizers.items():
+    nets[name], curves[name] = train_with(make_optimizer, shared_lr)
+    print(f"{name:19} lr {shared_lr}: loss after {num_steps} steps {curves[name][-1]:.4f}")
 assert curves["SGD + momentum 0.9"][-1] < curves["SGD"][-1]
 assert curves["Adam"][-1] < curves["SGD"][-1]
 # --8<-- [end:compare]
 
+# --8<-- [start:tuned]
+lr_grid = [0.01, 0.1, 1.0, 3.0]
+best_lr, tuned = {}, {}
+for name, make_optimizer in optimizers.items():
+    tuned[name] = {shared_lr: curves[name]}  # lr 0.01 was run above
+    for lr in lr_grid[1:]:
+        tuned[name][lr] = train_with(make_optimizer, lr)[1]
+    finals = {lr: losses[-1] for lr, losses in tuned[name].items()}
+    finals = {lr: final if math.isfinite(final) else math.inf for lr, final in finals.items()}
+    best_lr[name] = min(finals, key=finals.get)
+    shown = {lr: f"{final:.4f}" if final < 100 else "diverged" for lr, final in finals.items()}
+    row = "  ".join(f"{lr}: {text}" for lr, text in shown.items())
+    print(f"{name:19} lr {row}   best lr {best_lr[name]}")
+best = {name: tuned[name][best_lr[name]][-1] for name in optimizers}
+assert all(best_lr[name] != shared_lr for name in optimizers)  # 0.01 is best for none
+assert best["SGD"] < 0.05 < curves["SGD"][-1]  # tuning closes most of plain SGD's gap
+assert best["SGD + momentum 0.9"] < best["SGD"] and best["Adam"] < best["SGD"]
+assert not tuned["SGD"][3.0][-1] < 100 and not tuned["SGD + momentum 0.9"][3.0][-1] < 100
+assert tuned["Adam"][3.0][-1] < 0.01  # Adam's steps stay about lr in size
+# --8<-- [end:tuned]
+
+
 # --8<-- [start:compare_figure]
-fig, ax = plt.subplots(figsize=(6, 3.2))
-for name, losses in curves.items():
-    ax.plot(losses, label=name)
-ax.set(xlabel="step", ylabel="training loss (cross-entropy)")
-ax.legend()
-ax.grid(alpha=0.3)
+fig, (ax_shared, ax_tuned) = plt.subplots(1, 2, figsize=(8, 3.2), sharey=True)
+for name in optimizers:
+    ax_shared.plot(curves[name], label=name)
+    ax_tuned.plot(tuned[name][best_lr[name]], label=f"{name}, lr {best_lr[name]}")
+ax_shared.set(title=f"one shared lr, {shared_lr}", xlabel="step", ylabel="training loss")
+ax_tuned.set(title="each at its best lr of the grid", xlabel="step", yscale="log")
+for ax in (ax_shared, ax_tuned):
+    ax.legend(fontsize="small")
+    ax.grid(alpha=0.3)
 plt.show()
 # --8<-- [end:compare_figure]
 

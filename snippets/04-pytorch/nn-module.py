@@ -115,6 +115,37 @@ assert torch.allclose(out, expected * bn.weight + bn.bias, atol=1e-6)  # running
 assert torch.equal(bn.running_mean, before)  # and not updated
 # --8<-- [end:batch_norm]
 
+# --8<-- [start:batch_norm_2d]
+images = 3 * torch.randn(8, 4, 6, 6) + 2  # N=8 images, C=4 channels, 6x6 pixels
+conv = nn.Conv2d(4, 5, kernel_size=3, padding=1)  # 5 output channels, with a bias
+bn2d = nn.BatchNorm2d(5)
+print(
+    "gamma (weight) shape", tuple(bn2d.weight.shape), " beta (bias) shape", tuple(bn2d.bias.shape)
+)
+out = bn2d(conv(images))
+print("per-channel mean", show(out.mean(dim=(0, 2, 3))))
+print("per-channel std ", show(out.std(dim=(0, 2, 3), correction=0)))
+assert torch.allclose(out.mean(dim=(0, 2, 3)), torch.zeros(5), atol=1e-5, rtol=0)
+assert torch.allclose(out.std(dim=(0, 2, 3), correction=0), torch.ones(5), atol=1e-3, rtol=0)
+
+conv_no_bias = nn.Conv2d(4, 5, kernel_size=3, padding=1, bias=False)
+with torch.no_grad():
+    conv_no_bias.weight.copy_(conv.weight)  # the same weights, no bias
+out_no_bias = nn.BatchNorm2d(5)(conv_no_bias(images))
+difference = (out - out_no_bias).abs().max().item()
+print(f"largest difference with and without the conv's bias: {difference:.1e}")
+assert torch.allclose(out, out_no_bias, atol=1e-5, rtol=0)
+
+with torch.no_grad():  # values training could reach
+    bn2d.weight.fill_(2.0)
+    bn2d.bias.fill_(0.5)
+out = bn2d(conv(images))
+print("gamma=2, beta=0.5: mean", show(out.mean(dim=(0, 2, 3))))
+print("                   std ", show(out.std(dim=(0, 2, 3), correction=0)))
+assert torch.allclose(out.mean(dim=(0, 2, 3)), torch.full((5,), 0.5), atol=1e-5, rtol=0)
+assert torch.allclose(out.std(dim=(0, 2, 3), correction=0), torch.full((5,), 2.0), atol=1e-3)
+# --8<-- [end:batch_norm_2d]
+
 # --8<-- [start:train_eval_model]
 X = X.to(device)
 net.train()

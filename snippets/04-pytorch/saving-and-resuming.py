@@ -25,7 +25,7 @@ assert (len(train_set), len(X_new)) == (1400, 397)
 def make_everything(seed=0):
     """A fresh model, optimizer and shuffling generator, exactly as a new run starts."""
     torch.manual_seed(seed)
-    net = nn.Sequential(nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10))
+    net = nn.Sequential(nn.Linear(64, 64), nn.ReLU(), nn.Dropout(0.2), nn.Linear(64, 10))
     optimizer = torch.optim.Adam(net.parameters(), lr=0.01)
     generator = torch.Generator().manual_seed(seed)
     loader = DataLoader(train_set, batch_size=batch_size, shuffle=True, generator=generator)
@@ -69,6 +69,7 @@ checkpoint = {
     "model": net.state_dict(),
     "optimizer": optimizer.state_dict(),
     "generator": generator.get_state(),  # where the shuffling is up to
+    "torch_rng": torch.get_rng_state(),  # where dropout's random masks are up to
 }
 torch.save(checkpoint, checkpoint_path)
 print("saved", sorted(checkpoint), "after epoch", epoch)
@@ -94,6 +95,7 @@ checkpoint = torch.load(checkpoint_path)
 net.load_state_dict(checkpoint["model"])
 optimizer.load_state_dict(checkpoint["optimizer"])
 generator.set_state(checkpoint["generator"])
+torch.set_rng_state(checkpoint["torch_rng"])
 start_epoch = checkpoint["epoch"] + 1
 for epoch in range(start_epoch, 5):
     print(f"epoch {epoch}: last batch loss {train_epoch(net, optimizer, loader):.4f}")
@@ -106,6 +108,7 @@ assert same_weights(net, net_a)
 net_b, optimizer_b, loader_b, generator_b = make_everything(seed=123)
 net_b.load_state_dict(checkpoint["model"])  # weights only: Adam starts from zero again
 generator_b.set_state(checkpoint["generator"])
+torch.set_rng_state(checkpoint["torch_rng"])
 for _ in range(start_epoch, 5):
     train_epoch(net_b, optimizer_b, loader_b)
 largest = max(
@@ -121,7 +124,7 @@ assert not same_weights(net_b, net_a)
 weights_path = Path(folder.name) / "digits-mlp.pt"
 torch.save(net.state_dict(), weights_path)  # for inference the weights are enough
 
-model = nn.Sequential(nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10))  # same architecture
+model = nn.Sequential(nn.Linear(64, 64), nn.ReLU(), nn.Dropout(0.2), nn.Linear(64, 10))
 model.load_state_dict(torch.load(weights_path, map_location="cpu"))
 model.eval()
 with torch.no_grad():
@@ -130,18 +133,28 @@ accuracy = (y_hat == y_new).float().mean().item()
 print("first predictions:", y_hat[:10].tolist())
 print("true digits:      ", y_new[:10].tolist())
 print(f"accuracy on {len(y_new)} unseen digits: {accuracy:.4f}")
-assert torch.equal(y_hat, net(X_new).argmax(dim=1)) and accuracy > 0.9
+assert torch.equal(y_hat, net.eval()(X_new).argmax(dim=1)) and accuracy > 0.9
 folder.cleanup()
 # --8<-- [end:inference]
 
 # --8<-- [start:exercise_generator]
 net_c, optimizer_c, loader_c, _ = make_everything(seed=123)
 net_c.load_state_dict(checkpoint["model"])
-optimizer_c.load_state_dict(checkpoint["optimizer"])  # but the shuffling starts over
+optimizer_c.load_state_dict(checkpoint["optimizer"])
+torch.set_rng_state(checkpoint["torch_rng"])  # but the shuffling starts over
 for _ in range(start_epoch, 5):
     train_epoch(net_c, optimizer_c, loader_c)
 print("identical without the generator state:", same_weights(net_c, net_a))
 assert not same_weights(net_c, net_a)
+
+net_d, optimizer_d, loader_d, generator_d = make_everything(seed=123)
+net_d.load_state_dict(checkpoint["model"])
+optimizer_d.load_state_dict(checkpoint["optimizer"])
+generator_d.set_state(checkpoint["generator"])  # but dropout's masks start over
+for _ in range(start_epoch, 5):
+    train_epoch(net_d, optimizer_d, loader_d)
+print("identical without torch's global random state:", same_weights(net_d, net_a))
+assert not same_weights(net_d, net_a)
 # --8<-- [end:exercise_generator]
 
 # --8<-- [start:exercise_latest]
@@ -154,6 +167,7 @@ with tempfile.TemporaryDirectory() as run_folder:
             "model": net.state_dict(),
             "optimizer": optimizer.state_dict(),
             "generator": generator.get_state(),
+            "torch_rng": torch.get_rng_state(),
         }
         torch.save(checkpoint, Path(run_folder) / f"checkpoint-epoch-{epoch:03d}.pt")
 
@@ -164,6 +178,7 @@ with tempfile.TemporaryDirectory() as run_folder:
     net.load_state_dict(checkpoint["model"])
     optimizer.load_state_dict(checkpoint["optimizer"])
     generator.set_state(checkpoint["generator"])
+    torch.set_rng_state(checkpoint["torch_rng"])
     for epoch in range(checkpoint["epoch"] + 1, 5):
         print(f"epoch {epoch}: last batch loss {train_epoch(net, optimizer, loader):.4f}")
 print(f"resumed from epoch {checkpoint['epoch']}, identical:", same_weights(net, net_a))
@@ -171,7 +186,7 @@ assert same_weights(net, net_a)
 # --8<-- [end:exercise_latest]
 
 # --8<-- [start:exercise_mismatch]
-wider = nn.Sequential(nn.Linear(64, 128), nn.ReLU(), nn.Linear(128, 10))
+wider = nn.Sequential(nn.Linear(64, 128), nn.ReLU(), nn.Dropout(0.2), nn.Linear(128, 10))
 try:
     wider.load_state_dict(net_a.state_dict())
 except RuntimeError as error:

@@ -22,7 +22,7 @@ train_loader = DataLoader(
 )
 val_loader = DataLoader(val_set, batch_size=256)
 test_loader = DataLoader(test_set, batch_size=256)
-print(f"train {len(train_set)}, validation {len(val_set)}, test {len(test_set)}")
+print(f"{len(X)} digits: train {len(train_set)}, validation {len(val_set)}, test {len(test_set)}")
 # --8<-- [end:setup]
 
 
@@ -70,7 +70,7 @@ assert abs(before[0] - math.log(10)) < 0.1 and before[1] < 0.2  # a guess among 
 
 # --8<-- [start:loop]
 num_epochs = 100
-patience = 5  # stop after this many epochs without a better validation loss
+patience = 5  # epochs without a better validation loss before stopping
 history = {"train_loss": [], "train_acc": [], "val_loss": [], "val_acc": []}
 best_loss, best_epoch, best_state = float("inf"), 0, None
 for epoch in range(1, num_epochs + 1):
@@ -87,14 +87,14 @@ for epoch in range(1, num_epochs + 1):
         best_loss, best_epoch = val_loss, epoch
         best_state = copy.deepcopy(net.state_dict())  # a copy, not a reference
     elif epoch - best_epoch >= patience:
-        print(f"early stop: no improvement since epoch {best_epoch}")
+        print(f"early stop: {patience} epochs without a better validation loss")
         break
 net.load_state_dict(best_state)
 stopped_epoch = epoch
 # --8<-- [end:loop]
 
 # --8<-- [start:check_stop]
-print(f"stopped after {stopped_epoch} of {num_epochs} epochs; best epoch {best_epoch}")
+print(f"stops after epoch {stopped_epoch} (of at most {num_epochs}), keeps epoch {best_epoch}")
 assert stopped_epoch == best_epoch + patience < num_epochs
 assert min(history["val_loss"]) == best_loss == history["val_loss"][best_epoch - 1]
 assert history["train_loss"][-1] < history["train_loss"][best_epoch - 1]  # still improving...
@@ -152,10 +152,10 @@ def new_model():
 
 net_1, optimizer_1 = new_model()
 history_1, best_epoch_1 = fit(net_1, optimizer_1, num_epochs=100, patience=1)
-test_acc_1 = evaluate(net_1, test_loader, loss_fn)[1]
-print(f"patience 1: stopped after {len(history_1['val_loss'])} epochs, best epoch {best_epoch_1}")
-print(f"test accuracy {test_acc_1:.4f} (patience {patience}: {test_acc:.4f})")
-assert len(history_1["val_loss"]) < stopped_epoch
+best_loss_1 = min(history_1["val_loss"])
+print(f"patience 1: stops after epoch {len(history_1['val_loss'])}, keeps epoch {best_epoch_1}")
+print(f"best validation loss {best_loss_1:.4f} (patience {patience}: {best_loss:.4f})")
+assert len(history_1["val_loss"]) < stopped_epoch and best_loss_1 > best_loss
 # --8<-- [end:exercise_fit]
 
 # --8<-- [start:exercise_scheduler]
@@ -165,8 +165,17 @@ history_2, best_epoch_2 = fit(net_2, optimizer_2, num_epochs=15, patience=5, sch
 for epoch, (lr, val_loss) in enumerate(zip(history_2["lr"], history_2["val_loss"], strict=True), 1):
     if epoch == 1 or lr != history_2["lr"][epoch - 2]:
         print(f"epoch {epoch:3d}: lr {lr:.6f}  val loss {val_loss:.4f}")
-print(f"best epoch {best_epoch_2}, test accuracy {evaluate(net_2, test_loader, loss_fn)[1]:.4f}")
+print(f"keeps epoch {best_epoch_2}, validation loss {min(history_2['val_loss']):.4f}")
 assert history_2["lr"][-1] < history_2["lr"][0]
+
+probe = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=1.0)
+plateau = torch.optim.lr_scheduler.ReduceLROnPlateau(probe, factor=0.5, patience=1)
+lrs_seen = []
+for val_loss in [1.0, 2.0, 2.0]:  # a best epoch, then two epochs without improvement
+    plateau.step(val_loss)
+    lrs_seen.append(probe.param_groups[0]["lr"])
+print("ReduceLROnPlateau(patience=1), lr after each epoch:", lrs_seen)
+assert lrs_seen == [1.0, 1.0, 0.5]  # it acts after patience + 1 bad epochs
 # --8<-- [end:exercise_scheduler]
 
 # --8<-- [start:exercise_eval_mode]

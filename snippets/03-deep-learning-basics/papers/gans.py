@@ -1,0 +1,235 @@
+# --8<-- [start:setup]
+import math
+
+import matplotlib.pyplot as plt
+import torch
+from matplotlib.patches import FancyBboxPatch
+from torch import nn
+
+torch.manual_seed(0)
+# --8<-- [end:setup]
+
+
+# --8<-- [start:idea_figure]
+def box(ax, xy, text, color):
+    x, y = xy
+    ax.add_patch(
+        FancyBboxPatch((x - 0.9, y - 0.35), 1.8, 0.7, boxstyle="round,pad=0.05",
+                       facecolor=color, alpha=0.3, edgecolor=color)
+    )  # fmt: skip
+    ax.text(x, y, text, ha="center", va="center")
+
+
+def arrow(ax, start, end):
+    ax.annotate("", xy=end, xytext=start, arrowprops={"arrowstyle": "->"})
+
+
+fig, ax = plt.subplots(figsize=(7, 2.6))
+box(ax, (0.5, 0), "noise z", "C7")
+box(ax, (3, 0), "generator G", "C0")
+box(ax, (3, 1.5), "real data x", "C2")
+box(ax, (5.7, 0.75), "discriminator D", "C1")
+box(ax, (8.4, 0.75), "P(real)", "C7")
+arrow(ax, (1.45, 0), (2.05, 0))
+arrow(ax, (3.95, 0), (4.75, 0.6))
+arrow(ax, (3.95, 1.5), (4.75, 0.9))
+arrow(ax, (6.65, 0.75), (7.45, 0.75))
+ax.text(4.2, -0.55, "fake G(z)", ha="center")
+ax.text(5.7, -0.4, "D learns: real → 1, fake → 0", ha="center")
+ax.text(3, -0.85, "G learns: make D say 1 on G(z)", ha="center")
+ax.set(xlim=(-0.6, 9.5), ylim=(-1.1, 2.0))
+ax.axis("off")
+plt.show()
+# --8<-- [end:idea_figure]
+
+# --8<-- [start:data]
+num_modes, radius, std = 8, 2.0, 0.2
+angles = torch.arange(num_modes) * 2 * math.pi / num_modes
+modes = radius * torch.stack([angles.cos(), angles.sin()], dim=1)  # (8, 2)
+
+
+def sample_real(*shape):
+    which = torch.randint(0, num_modes, shape)
+    return modes[which] + std * torch.randn(*shape, 2)
+
+
+X = sample_real(2000)
+print("real samples:", tuple(X.shape))
+gap = (modes[0] - modes[1]).norm().item()
+print(f"neighbouring modes are {gap:.2f} apart, {gap / std:.1f} standard deviations")
+assert gap / std > 7  # the modes barely overlap
+# --8<-- [end:data]
+
+
+# --8<-- [start:coverage]
+def coverage(samples):
+    """Share of the samples near each mode (within 3 std of its centre), and the total."""
+    distance, nearest = torch.cdist(samples, modes).min(dim=1)
+    near = distance < 3 * std
+    shares = torch.bincount(nearest[near], minlength=num_modes) / len(samples)
+    return shares, near.float().mean().item()
+
+
+min_share = 0.025  # a mode is covered if it gets a fifth of its fair 12.5 %
+shares, near = coverage(X)
+print("real data, share per mode:", [round(s, 3) for s in shares.tolist()])
+print(f"real data, near a mode: {near:.3f}")
+assert (shares > min_share).all() and near > 0.98
+# --8<-- [end:coverage]
+
+
+# --8<-- [start:model]
+latent_dim, hidden = 4, 32
+
+
+def make_generator():
+    return nn.Sequential(
+        nn.Linear(latent_dim, hidden), nn.ReLU(),
+        nn.Linear(hidden, hidden), nn.ReLU(),
+        nn.Linear(hidden, 2),
+    )  # fmt: skip
+
+
+def make_discriminator():
+    return nn.Sequential(
+        nn.Linear(2, hidden), nn.ReLU(),
+        nn.Linear(hidden, hidden), nn.ReLU(),
+        nn.Linear(hidden, 1),
+    )  # fmt: skip
+
+
+G = make_generator()
+z = torch.randn(5, latent_dim)
+print("G(z):", tuple(G(z).shape), "D(G(z)):", tuple(make_discriminator()(G(z)).shape))
+num_g = sum(p.numel() for p in G.parameters())
+num_d = sum(p.numel() for p in make_discriminator().parameters())
+print(f"parameters: generator {num_g}, discriminator {num_d}")
+# --8<-- [end:model]
+
+
+# --8<-- [start:stacked]
+class StackedLinear(nn.Module):
+    """Several nn.Linear layers, one per model, applied with one batched matrix product."""
+
+    def __init__(self, linears):
+        super().__init__()
+        self.weight = nn.Parameter(torch.stack([lin.weight.T for lin in linears]).detach())
+        self.bias = nn.Parameter(torch.stack([lin.bias[None] for lin in linears]).detach())
+
+    def forward(self, x):  # x: (models, batch, in) -> (models, batch, out)
+        return torch.baddbmm(self.bias, x, self.weight)
+
+
+def stack(nets):
+    layers = zip(*nets, strict=True)  # the first layers of every net, then the second layers, ...
+    return nn.Sequential(
+        *[StackedLinear(ls) if isinstance(ls[0], nn.Linear) else ls[0] for ls in layers]
+    )
+
+
+seeds = [0, 1, 2, 3, 4, 5]
+generators, discriminators = [], []
+for seed in seeds:
+    torch.manual_seed(seed)  # each seed: its own initial weights
+    generators.append(make_generator())
+    discriminators.append(make_discriminator())
+G, D = stack(generators), stack(discriminators)
+z = torch.randn(len(seeds), 5, latent_dim)
+torch.testing.assert_close(G(z)[2], generators[2](z[2]))  # model 2 of the stack = net 2
+print("stacked G(z):", tuple(G(z).shape))
+# --8<-- [end:stacked]
+
+# --8<-- [start:train]
+torch.manual_seed(0)
+lr, num_steps, batch_size = 5e-3, 500, 128
+opt_g = torch.optim.Adam(G.parameters(), lr=lr, betas=(0.5, 0.9))
+opt_d = torch.optim.Adam(D.parameters(), lr=lr, betas=(0.5, 0.9))
+loss_fn = nn.BCEWithLogitsLoss()
+n = len(seeds)
+real_label, fake_label = torch.ones(n, batch_size, 1), torch.zeros(n, batch_size, 1)
+for _ in range(num_steps):
+    x = sample_real(n, batch_size)
+    fake = G(torch.randn(n, batch_size, latent_dim))
+    # discriminator step: real -> 1, fake -> 0 (detach: this step does not change G)
+    loss_d = loss_fn(D(x), real_label) + loss_fn(D(fake.detach()), fake_label)
+    opt_d.zero_grad()
+    loss_d.backward()
+    opt_d.step()
+    # generator step: make D call the fakes real
+    loss_g = loss_fn(D(fake), real_label)
+    opt_g.zero_grad()
+    loss_g.backward()
+    opt_g.step()
+print(f"after {num_steps} steps: loss D {loss_d.item():.3f}, loss G {loss_g.item():.3f}")
+print(f"loss D when D outputs 1/2 on everything: 2 log 2 = {2 * math.log(2):.3f}")
+# --8<-- [end:train]
+
+# --8<-- [start:pinned_seed]
+with torch.no_grad():
+    samples = G(torch.randn(n, 2000, latent_dim))  # 2000 samples from each generator
+shares, near = coverage(samples[0])
+print("seed 0, share per mode:", [round(s, 3) for s in shares.tolist()])
+print(f"seed 0, near a mode: {near:.3f}, modes covered: {(shares > min_share).sum().item()}")
+assert (shares > min_share).all() and shares.min() > 0.06  # all 8 modes, none starved
+assert near > 0.7  # most samples land on the ring
+# --8<-- [end:pinned_seed]
+
+# --8<-- [start:figure_pinned]
+fig, axes = plt.subplots(1, 2, figsize=(7, 3.5), sharex=True, sharey=True)
+axes[0].scatter(*X[:1000].T, s=2, color="C2")
+axes[0].set_title("real data")
+axes[1].scatter(*samples[0, :1000].T, s=2, color="C0")
+axes[1].set_title("generator, seed 0")
+for ax in axes:
+    ax.set_aspect("equal")
+plt.show()
+# --8<-- [end:figure_pinned]
+
+# --8<-- [start:all_seeds]
+collapsed = []
+for i, seed in enumerate(seeds):
+    shares, near = coverage(samples[i])
+    covered = (shares > min_share).sum().item()
+    print(f"seed {seed}: modes covered {covered}, near a mode {near:.2f}")
+    if covered < num_modes:
+        collapsed.append(seed)
+print(f"{len(collapsed)} of {len(seeds)} seeds miss modes: {collapsed}")
+assert 1 <= len(collapsed) < len(seeds) and 0 not in collapsed
+# --8<-- [end:all_seeds]
+
+# --8<-- [start:figure_seeds]
+fig, axes = plt.subplots(1, n, figsize=(10, 2), sharex=True, sharey=True)
+for i, ax in enumerate(axes):
+    ax.scatter(*samples[i, :500].T, s=1, color="C1" if seeds[i] in collapsed else "C0")
+    ax.set_title(f"seed {seeds[i]}")
+    ax.set_aspect("equal")
+    ax.set(xticks=[], yticks=[])
+plt.show()
+# --8<-- [end:figure_seeds]
+
+# --8<-- [start:exercise_1]
+logit = torch.tensor(-4.0, requires_grad=True)  # D is sure the fake is fake: D(G(z)) = 0.018
+saturating = torch.log(1 - torch.sigmoid(logit))  # the paper's minimax loss, minimised by G
+(grad_saturating,) = torch.autograd.grad(saturating, logit)
+non_saturating = -torch.log(torch.sigmoid(logit))  # the loss the paper recommends for G
+(grad_non_saturating,) = torch.autograd.grad(non_saturating, logit)
+print(f"D(G(z)) = {torch.sigmoid(logit).item():.3f}")
+print(f"gradient, minimax loss: {grad_saturating.item():.4f}")
+print(f"gradient, non-saturating loss: {grad_non_saturating.item():.4f}")
+assert abs(grad_non_saturating) > 50 * abs(grad_saturating)
+# --8<-- [end:exercise_1]
+
+# --8<-- [start:exercise_2]
+one_mode = modes[3] + std * torch.randn(2000, 2)  # a generator that found one mode only
+shares, near = coverage(one_mode)
+print(f"near a mode: {near:.3f}, modes covered: {(shares > min_share).sum().item()}")
+assert near > 0.95 and (shares > min_share).sum() == 1
+# --8<-- [end:exercise_2]
+
+# --8<-- [start:exercise_3]
+with torch.no_grad():
+    d_real = torch.sigmoid(D(sample_real(n, 2000)))[0].mean().item()
+    d_fake = torch.sigmoid(D(G(torch.randn(n, 2000, latent_dim))))[0].mean().item()
+print(f"seed 0: mean D on real {d_real:.2f}, on fake {d_fake:.2f}")
+assert 0.3 < d_real < 0.7 and 0.3 < d_fake < 0.7
+# --8<-- [end:exercise_3]

@@ -1,0 +1,168 @@
+# --8<-- [start:setup]
+import matplotlib.pyplot as plt
+import torch
+from sklearn.datasets import load_digits
+from sklearn.model_selection import train_test_split
+from torch import nn
+
+torch.manual_seed(0)
+# --8<-- [end:setup]
+
+
+# --8<-- [start:receptive_field]
+def field(net, size=11):
+    """The input pixels that the centre output pixel depends on: where its gradient is not 0."""
+    x = torch.rand(1, 1, size, size, requires_grad=True)  # positive, so every ReLU is active
+    out = net(x)
+    out[0, 0, out.shape[-2] // 2, out.shape[-1] // 2].backward()
+    return x.grad[0, 0] != 0
+
+
+def positive_conv(kernel_size):
+    conv = nn.Conv2d(1, 1, kernel_size, padding=kernel_size // 2)
+    nn.init.uniform_(conv.weight, 0.1, 1.0)  # positive weights: no gradient cancels by chance
+    return conv
+
+
+two_3x3 = nn.Sequential(positive_conv(3), nn.ReLU(), positive_conv(3))
+one_5x5 = positive_conv(5)
+seen_two, seen_one = field(two_3x3), field(one_5x5)
+rows, cols = seen_two.nonzero().unbind(dim=1)
+print(f"two 3x3 layers: {seen_two.sum()} input pixels, rows {rows.min()}-{rows.max()}, "
+      f"columns {cols.min()}-{cols.max()}")  # fmt: skip
+print(f"one 5x5 layer:  {seen_one.sum()} input pixels")
+print(f"the same pixels: {torch.equal(seen_two, seen_one)}")
+assert seen_two.sum() == 25 and rows.max() - rows.min() == 4 and cols.max() - cols.min() == 4
+assert torch.equal(seen_two, seen_one)
+# --8<-- [end:receptive_field]
+
+# --8<-- [start:field_figure]
+fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(6, 3))
+ax1.imshow(seen_two, cmap="Blues")
+ax1.set(title="two 3×3 convolutions", xticks=[], yticks=[])
+ax2.imshow(seen_one, cmap="Blues")
+ax2.set(title="one 5×5 convolution", xticks=[], yticks=[])
+plt.show()
+# --8<-- [end:field_figure]
+
+
+# --8<-- [start:parameters]
+def num_params(net):
+    return sum(p.numel() for p in net.parameters())
+
+
+C = 64
+stacked = nn.Sequential(nn.Conv2d(C, C, 3, padding=1), nn.ReLU(), nn.Conv2d(C, C, 3, padding=1))
+single = nn.Conv2d(C, C, 5, padding=2)
+print(f"{C} channels: two 3x3 layers {num_params(stacked):,} parameters, "
+      f"one 5x5 layer {num_params(single):,}")  # fmt: skip
+print(f"ratio {num_params(stacked) / num_params(single):.2f}")
+assert num_params(stacked) == 2 * (3 * 3 * C * C + C) == 73_856
+assert num_params(single) == 5 * 5 * C * C + C == 102_464
+x = torch.zeros(1, C, 16, 16)
+assert stacked(x).shape == single(x).shape == (1, C, 16, 16)
+# --8<-- [end:parameters]
+
+# --8<-- [start:data]
+digits = load_digits()
+X = torch.tensor(digits.images / 16.0, dtype=torch.float32).unsqueeze(1)  # (1797, 1, 8, 8)
+y = torch.tensor(digits.target)
+X_train, X_test, y_train, y_test = train_test_split(
+    X, y, test_size=0.25, random_state=0, stratify=y
+)
+print(f"train {tuple(X_train.shape)}, test {tuple(X_test.shape)}")
+# --8<-- [end:data]
+
+
+# --8<-- [start:mini_vgg]
+def vgg_block(in_channels, out_channels, num_convs):
+    layers = []
+    for _ in range(num_convs):
+        layers += [nn.Conv2d(in_channels, out_channels, 3, padding=1), nn.ReLU()]
+        in_channels = out_channels
+    return nn.Sequential(*layers, nn.MaxPool2d(2))
+
+
+net = nn.Sequential(
+    vgg_block(1, 16, num_convs=2),  # 16 x 4 x 4
+    vgg_block(16, 32, num_convs=2),  # 32 x 2 x 2
+    nn.Flatten(),
+    nn.Linear(32 * 2 * 2, 10),
+)
+h = X_train[:1]
+for layer in net:
+    h = layer(h)
+    print(f"{type(layer).__name__:<10} -> {tuple(h.shape)}")
+print(f"{num_params(net):,} parameters")
+# --8<-- [end:mini_vgg]
+
+# --8<-- [start:train]
+optimizer = torch.optim.Adam(net.parameters(), lr=0.01)
+num_epochs, batch_size = 15, 64
+for _ in range(num_epochs):
+    for batch in torch.randperm(len(X_train)).split(batch_size):
+        loss = nn.functional.cross_entropy(net(X_train[batch]), y_train[batch])
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+with torch.no_grad():
+    test_acc = (net(X_test).argmax(dim=1) == y_test).float().mean().item()
+print(f"test accuracy {test_acc:.3f}")
+assert test_acc > 0.95
+# --8<-- [end:train]
+
+# --8<-- [start:exercise_1]
+three_3x3 = nn.Sequential(
+    positive_conv(3), nn.ReLU(), positive_conv(3), nn.ReLU(), positive_conv(3)
+)
+seen_three = field(three_3x3)
+rows, cols = seen_three.nonzero().unbind(dim=1)
+print(f"three 3x3 layers: {seen_three.sum()} pixels, a {rows.max() - rows.min() + 1}x"
+      f"{cols.max() - cols.min() + 1} square")  # fmt: skip
+assert seen_three.sum() == 49
+three = nn.Sequential(*[nn.Conv2d(C, C, 3, padding=1) for _ in range(3)])
+seven = nn.Conv2d(C, C, 7, padding=3)
+print(f"{C} channels: three 3x3 {num_params(three):,} parameters; one 7x7 {num_params(seven):,}")
+assert num_params(three) == 3 * (9 * C * C + C) and num_params(seven) == 49 * C * C + C
+# --8<-- [end:exercise_1]
+
+# --8<-- [start:exercise_2]
+vgg16_convs = [
+    64,
+    64,
+    "M",
+    128,
+    128,
+    "M",
+    256,
+    256,
+    256,
+    "M",
+    512,
+    512,
+    512,
+    "M",
+    512,
+    512,
+    512,
+    "M",
+]
+layers, in_channels = [], 3
+for v in vgg16_convs:
+    if v == "M":
+        layers.append(nn.MaxPool2d(2))
+    else:
+        layers += [nn.Conv2d(in_channels, v, 3, padding=1, device="meta"), nn.ReLU()]
+        in_channels = v
+vgg16 = nn.Sequential(
+    *layers,
+    nn.Flatten(),
+    nn.Linear(512 * 7 * 7, 4096, device="meta"), nn.ReLU(),
+    nn.Linear(4096, 4096, device="meta"), nn.ReLU(),
+    nn.Linear(4096, 1000, device="meta"),
+)  # fmt: skip
+total = num_params(vgg16)
+fully_connected = sum(num_params(m) for m in vgg16 if isinstance(m, nn.Linear))
+print(f"VGG-16: {total:,} parameters, {fully_connected / total:.0%} of them fully connected")
+assert total == 138_357_544
+# --8<-- [end:exercise_2]
