@@ -98,7 +98,7 @@ print(f"{num_params(net):,} parameters")
 
 # --8<-- [start:train]
 optimizer = torch.optim.Adam(net.parameters(), lr=0.01)
-num_epochs, batch_size = 15, 64
+num_epochs, batch_size = 8, 64
 for _ in range(num_epochs):
     for batch in torch.randperm(len(X_train)).split(batch_size):
         loss = nn.functional.cross_entropy(net(X_train[batch]), y_train[batch])

@@ -76,11 +76,11 @@ print(f"digit {label}: p = {p_clean:.3f} uncovered, lowest {heat.min():.3f} with
 # --8<-- [end:occlusion]
 
 # --8<-- [start:occlusion_figure]
-fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(6, 3))
+fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(7, 3), layout="constrained")
 ax1.imshow(image[0], cmap="gray_r")
 ax1.set(title=f"digit {label}", xticks=[], yticks=[])
 shown = ax2.imshow(heat, vmin=0, vmax=1)
-ax2.set(title="p(true class), patch at (row, col)")
+ax2.set(title=f"p({label}), patch's top-left corner here")
 fig.colorbar(shown, ax=ax2)
 plt.show()
 # --8<-- [end:occlusion_figure]
