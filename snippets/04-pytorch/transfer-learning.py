@@ -151,3 +151,19 @@ moved = max(
 print(f"frozen features unchanged: {unchanged}; fine-tuned features moved by up to {moved:.3f}")
 assert unchanged and moved > 0.01
 # --8<-- [end:exercise_2]
+
+# --8<-- [start:exercise_3]
+num_steps = 20  # a third of the budget; scratch and fine_tuned read this global
+short = {"from scratch": [], "fine-tuned": []}
+for seed in seeds:
+    generator = torch.Generator().manual_seed(seed)
+    shuffled = pool_idx[torch.randperm(len(pool_idx), generator=generator)]
+    chosen = torch.cat([shuffled[y_new[shuffled] == c][:20] for c in range(5)])
+    for name in short:
+        torch.manual_seed(seed)
+        short[name].append(accuracy(methods[name](X_new[chosen], y_new[chosen]), X_test, y_test))
+short_mean = {name: sum(a) / len(a) for name, a in short.items()}
+print(f"20 labels a class, {num_steps} steps: scratch {short_mean['from scratch']:.3f}, "
+      f"fine-tuned {short_mean['fine-tuned']:.3f}")  # fmt: skip
+assert short_mean["fine-tuned"] > short_mean["from scratch"] + 0.05
+# --8<-- [end:exercise_3]
