@@ -13,11 +13,13 @@ page at build time, and the rest of the pipeline treats it as any lesson page:
   same runner, cache, sandbox and rules as every lesson;
 - a code cell tagged `tags=["solution"]` is folded away as the solution of the exercise above.
 
-Why not mkdocs-jupyter, which the site was designed around: measured here with 0.26 (the last
-release for Python 3.11) on a percent-format page, its "In [1]:" prompts fail axe's
-colour-contrast rule, `$...$` maths stays raw (the site's maths hook never sees notebook pages),
-figures come as PNGs that ignore the dark palette, `allow_errors` defaults to true and its cache
-ignores library versions. Rendering through the existing pipeline meets each of those.
+Why not mkdocs-jupyter, which the site was designed around: measured with 0.26.3 (the last
+release for Python 3.11) on a percent-format page by tools/measure_mkdocs_jupyter.py, it fails
+seven of the issue's checks: a failing cell publishes its traceback (`allow_errors` defaults to
+true) and, when refused, names only the line within the cell; its cache ignores library
+versions; its "In [1]:" prompts fail axe's colour-contrast rule; `$...$` maths stays raw (the
+site's maths hook never sees notebook pages); figures are PNGs, white boxes on the dark palette;
+and code cells get no Material copy button. Rendering through the existing pipeline meets each.
 """
 
 from __future__ import annotations
