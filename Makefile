@@ -28,7 +28,8 @@ $(VENV)/.installed: requirements.txt requirements-torch.txt | $(BIN)/python
 	  echo "make: installing torch from PyTorch's CPU index"; \
 	  $(PIP) install --require-hashes --no-deps --retries 1 --index-url "$(TORCH_INDEX)" -r requirements-torch.txt; \
 	else \
-	  echo "make: PyTorch's CPU index ($(or $(TORCH_INDEX),none set)) cannot be reached: installing torch from the default index"; \
+	  if [ -n "$(TORCH_INDEX)" ]; then echo "make: PyTorch's CPU index ($(TORCH_INDEX)) cannot be reached: installing torch from the default index"; \
+	  else echo "make: TORCH_INDEX is empty: installing torch from the default index"; fi; \
 	  $(PIP) install --require-hashes --no-deps -r requirements-torch.txt 2>/dev/null \
 	    || $(PIP) install --no-deps "torch==2.13.0"; \
 	fi
