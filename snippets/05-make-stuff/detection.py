@@ -218,10 +218,10 @@ class GridDetector(nn.Module):
     def __init__(self, num_classes=3):
         super().__init__()
         self.body = nn.Sequential(
-            nn.Conv2d(1, 16, 3, padding=1),
+            nn.Conv2d(1, 8, 3, padding=1),
             nn.ReLU(),
-            nn.MaxPool2d(2),  # (N, 16, 16, 16)
-            nn.Conv2d(16, 32, 3, padding=1),
+            nn.MaxPool2d(2),  # (N, 8, 16, 16)
+            nn.Conv2d(8, 32, 3, padding=1),
             nn.ReLU(),
             nn.MaxPool2d(2),  # (N, 32, 8, 8): one position per cell
             nn.Conv2d(32, 32, 3, padding=1),
