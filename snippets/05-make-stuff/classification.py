@@ -265,7 +265,7 @@ assert val_accs["without batch norm"] < val_accs["full recipe"] < val_accs["with
 #
 # Read the table with its noise in mind: with 359 validation images, one image is worth about
 # 0.003 of accuracy (printed above), so a gap of one or two images could come from the seed
-# alone. The lesson "Test your own idea", later in this stage, shows how to measure over several seeds before
+# alone. [Test your own idea](own-idea.md) shows how to measure over several seeds before
 # believing a gain. And the best of several validation scores is an **optimistic** estimate: we
 # picked it because it was high. That is why the test set stays closed until the end.
 #
