@@ -176,9 +176,9 @@ assert near > 0.7  # most samples land on the ring
 
 # --8<-- [start:figure_pinned]
 fig, axes = plt.subplots(1, 2, figsize=(7, 3.5), sharex=True, sharey=True)
-axes[0].scatter(*X[:1000].T, s=2, color="C2")
+axes[0].scatter(*X[:1000].T, s=2, color="C2", rasterized=True)  # pixels, not 1000 shapes
 axes[0].set_title("real data")
-axes[1].scatter(*samples[0, :1000].T, s=2, color="C0")
+axes[1].scatter(*samples[0, :1000].T, s=2, color="C0", rasterized=True)
 axes[1].set_title("generator, seed 0")
 for ax in axes:
     ax.set_aspect("equal")
@@ -200,7 +200,9 @@ assert 1 <= len(collapsed) < len(seeds) and 0 not in collapsed
 # --8<-- [start:figure_seeds]
 fig, axes = plt.subplots(1, n, figsize=(10, 2), sharex=True, sharey=True)
 for i, ax in enumerate(axes):
-    ax.scatter(*samples[i, :500].T, s=1, color="C1" if seeds[i] in collapsed else "C0")
+    ax.scatter(
+        *samples[i, :500].T, s=1, color="C1" if seeds[i] in collapsed else "C0", rasterized=True
+    )
     ax.set_title(f"seed {seeds[i]}")
     ax.set_aspect("equal")
     ax.set(xticks=[], yticks=[])
