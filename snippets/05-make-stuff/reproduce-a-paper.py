@@ -85,7 +85,7 @@ for depth in (4, 20):
 # --8<-- [end:model]
 
 # --8<-- [start:train]
-STEPS, BATCH, LR, MOMENTUM = 60, 32, 0.05, 0.9
+STEPS, BATCH, LR, MOMENTUM = 40, 32, 0.1, 0.9
 
 
 def train_error(depth, residual, zero_init=True, seed=0):
