@@ -182,6 +182,10 @@ def toggle_palette(page) -> None:
     # does not measure the contrast of text that is still fading in.
     page.mouse.move(1, page.viewport_size["height"] - 1)
     expect(page.locator(".md-tooltip--active, .md-tooltip2--active")).to_have_count(0)
+    page.wait_for_function(
+        "[...document.querySelectorAll('.md-tooltip, .md-tooltip2')]"
+        ".every(tip => getComputedStyle(tip).opacity === '0')"
+    )
 
 
 @pytest.mark.parametrize("path", site_pages())
