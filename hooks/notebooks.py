@@ -83,6 +83,19 @@ def headings(markdown: str, relative: str) -> dict[str, str]:
     return found
 
 
+def _notebook(cells: list) -> nbformat.NotebookNode:
+    """A valid notebook of these cells, for the python3 kernel."""
+    notebook = nbformat.v4.new_notebook(cells=cells)
+    notebook.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    notebook.metadata["language_info"] = {"name": "python"}
+    nbformat.validate(notebook)
+    return notebook
+
+
 def build(markdown: str, source: str, relative: str, page_url: str) -> nbformat.NotebookNode:
     """The notebook of one lesson, from its page's Markdown and its snippet file."""
     title = TITLE.search(markdown)
@@ -104,15 +117,7 @@ def build(markdown: str, source: str, relative: str, page_url: str) -> nbformat.
         cell = nbformat.v4.new_code_cell(code, id=name[:64])
         cell.metadata["section"] = name
         cells.append(cell)
-    notebook = nbformat.v4.new_notebook(cells=cells)
-    notebook.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    notebook.metadata["language_info"] = {"name": "python"}
-    nbformat.validate(notebook)
-    return notebook
+    return _notebook(cells)
 
 
 def build_project(source: str, relative: str) -> nbformat.NotebookNode:
@@ -126,18 +131,9 @@ def build_project(source: str, relative: str) -> nbformat.NotebookNode:
             cell.metadata["section"] = piece.name
             cells.append(cell)
     for number, cell in enumerate(cells):
-        cell.setdefault("id", f"cell-{number}")
         if cell.cell_type == "markdown":
-            cell["id"] = f"markdown-{number}"
-    notebook = nbformat.v4.new_notebook(cells=cells)
-    notebook.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    notebook.metadata["language_info"] = {"name": "python"}
-    nbformat.validate(notebook)
-    return notebook
+            cell["id"] = f"markdown-{number}"  # stable ids: the same file gives the same notebook
+    return _notebook(cells)
 
 
 def on_files(files, config):
