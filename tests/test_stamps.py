@@ -3,7 +3,6 @@ and of NumPy and PyTorch (whichever its snippet imports), and the date it ran.""
 
 from __future__ import annotations
 
-import ast
 import datetime as dt
 import html
 import platform
@@ -12,19 +11,10 @@ from importlib import metadata
 
 import pytest
 from conftest import SNIPPETS, find_lessons
+from run_snippet import imports  # the build's own reading of a file's imports
 
 LESSONS = find_lessons()
 LIBRARIES = {"numpy": ("NumPy", "numpy"), "torch": ("PyTorch", "torch")}  # module: (label, package)
-
-
-def imported(source: str) -> set[str]:
-    found = set()
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Import):
-            found |= {alias.name.split(".")[0] for alias in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            found.add(node.module.split(".")[0])
-    return found
 
 
 def stamp_problems(page_html: str, source: str) -> list[str]:
@@ -34,7 +24,7 @@ def stamp_problems(page_html: str, source: str) -> list[str]:
         return ["no 'Verified with' line"]
     text = html.unescape(re.sub(r"<[^>]+>", "", match[1]))
     expected = {"Python": platform.python_version()}
-    for module in imported(source) & set(LIBRARIES):
+    for module in imports(source) & set(LIBRARIES):
         label, package = LIBRARIES[module]
         expected[label] = metadata.version(package).split("+")[0]
     problems = []
