@@ -131,41 +131,80 @@ class Watch:
 AXE_SCRIPT = Axe().axe_script
 
 
-# The colour checks are what takes axe time, per element. Pygments wraps each token of code in a
-# span, and MathML each symbol of a formula in an element: hundreds per page, in a few colours.
-# axe checks one of each kind (code spans of the same class; the first inline and the first
-# display formula), which keeps a page to about a second instead of several. That formulas have
-# a text alternative is checked on every one of them, by tests/test_text_alternatives.py.
-AXE_CONTEXT = """() => {
+# The colour checks are what takes axe time, per element, and a long page has thousands of
+# elements in a few styles. Two reductions, each of elements that cannot differ in contrast:
+# - Pygments wraps each token of code in a span: one span of each class is kept and the others are
+#   unwrapped into their text (which then shows in the code block's own colour, also checked).
+#   MathML wraps each symbol of a formula in an element: axe checks the first inline and the first
+#   display formula (that every formula has a text alternative is checked on each of them, by
+#   tests/test_text_alternatives.py).
+# - For the colour rules only: of the elements that hold only text, one is measured per
+#   combination of tag, colour, font size and weight, text shadow, opacity (with its ancestors')
+#   and the element whose background lies behind it (in a figure, its fill and stroke too: axe
+#   does not see the shapes an SVG text lies on, only the page behind the figure).
+# All the other rules see every element. This keeps the longest page to a few seconds.
+AXE_PREPARE = """() => {
     const seen = new Set();
     for (const span of document.querySelectorAll("pre code span")) {
         if (!seen.has(span.className)) {
             seen.add(span.className);
-            span.setAttribute("data-axe-sample", "");
+        } else if (span.attributes.length === 1 && span.hasAttribute("class") && !span.children.length) {
+            span.replaceWith(span.textContent);
         }
     }
     for (const selector of ["math[display=block]", "math:not([display=block])"]) {
         document.querySelector(selector)?.setAttribute("data-axe-sample", "");
     }
-    return {exclude: [["pre code span:not([data-axe-sample])"], ["math:not([data-axe-sample])"]]};
+}"""
+SAME_COLOURS = """() => {
+    const backgrounds = new Map();
+    const signatures = new Set();
+    for (const element of document.querySelectorAll("[data-axe-same]")) {
+        element.removeAttribute("data-axe-same");
+    }
+    for (const element of document.body.querySelectorAll("*")) {
+        if (element.children.length || element.closest("math") || !element.textContent.trim()) continue;
+        const style = getComputedStyle(element);
+        let opacity = 1, background = null;
+        for (let node = element; node; node = node.parentElement) {
+            const own = node === element ? style : getComputedStyle(node);
+            opacity *= Number(own.opacity);
+            if (background === null && (own.backgroundImage !== "none"
+                    || !/^rgba\\(.*, 0\\)$|^transparent$/.test(own.backgroundColor))) {
+                background = node;
+            }
+        }
+        if (!backgrounds.has(background)) backgrounds.set(background, backgrounds.size);
+        const signature = [element.tagName, style.color, style.fill, style.stroke, style.fontSize,
+            style.fontWeight, style.textShadow, opacity, backgrounds.get(background)].join("|");
+        if (signatures.has(signature)) element.setAttribute("data-axe-same", "");
+        else signatures.add(signature);
+    }
 }"""
 COLOUR_RULES = ["color-contrast", "link-in-text-block"]
+AXE_RUN = """async ([context, options]) => {
+    const result = await axe.run(context, {resultTypes: ["violations"], ...options});
+    return result.violations.map(v =>
+        `${v.id} (${v.impact}): ${v.help}: ${v.nodes.map(n => n.target.join(" ")).join(", ")}`);
+}"""
 
 
 def axe_violations(page, rules: list[str] | None = None) -> list[str]:
     """axe-core's violations on the page as it is now (all rules, or only `rules`), one line each."""
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.evaluate(AXE_SCRIPT)
-    found = page.evaluate(
-        """async ([context, rules]) => {
-            const options = {resultTypes: ["violations"]};
-            if (rules) options.runOnly = rules;
-            const result = await axe.run(context, options);
-            return result.violations.map(v =>
-                `${v.id} (${v.impact}): ${v.help}: ${v.nodes.map(n => n.target.join(" ")).join(", ")}`);
-        }""",
-        [page.evaluate(AXE_CONTEXT), rules],
-    )
+    page.evaluate(AXE_PREPARE)
+    maths = ["math:not([data-axe-sample])"]
+    found = []
+    if rules is None:  # every rule that is on by default, the colour rules below
+        disabled = {rule: {"enabled": False} for rule in COLOUR_RULES}
+        found += page.evaluate(AXE_RUN, [{"exclude": [maths]}, {"rules": disabled}])
+    elif others := [rule for rule in rules if rule not in COLOUR_RULES]:
+        found += page.evaluate(AXE_RUN, [{"exclude": [maths]}, {"runOnly": others}])
+    if colours := [rule for rule in rules or COLOUR_RULES if rule in COLOUR_RULES]:
+        page.evaluate(SAME_COLOURS)
+        context = {"exclude": [maths, ["[data-axe-same]"]]}
+        found += page.evaluate(AXE_RUN, [context, {"runOnly": colours}])
     return list(found)
 
 
@@ -208,6 +247,8 @@ BROKEN_PAGE = """<!doctype html>
 <body><main><h1>Broken</h1>
 <img src="data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7">
 <script>console.error("boom"); undefinedFunction();</script>
+<p><span>Readable text.</span> <span>More readable text.</span></p>
+<div style="background: #222"><span id="dark-on-dark">The same text colour on a dark background.</span></div>
 </main></body></html>
 """
 
@@ -230,7 +271,12 @@ def test_the_page_checks_catch_a_broken_page(page, broken_url):
     assert "request to another host: https://example.com/x.js" in problems
     assert "console error: boom" in problems
     assert "uncaught exception" in problems and "undefinedFunction" in problems
-    assert any(v.startswith("image-alt ") for v in axe_violations(page)), axe_violations(page)
+    violations = axe_violations(page)
+    assert any(v.startswith("image-alt ") for v in violations), violations
+    # Measured although a span of the same colour was measured already: its background differs.
+    assert any(v.startswith("color-contrast ") and "#dark-on-dark" in v for v in violations), (
+        violations
+    )
 
 
 def test_missing_chromium_fails_with_what_to_install(monkeypatch, tmp_path):
