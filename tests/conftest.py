@@ -240,7 +240,21 @@ def pytest_addoption(parser):
     )
 
 
+# The tests that need the built site wait for it (the first of them builds it). Those that do
+# not run first, so that while one worker builds, the others have work; the scaffold test, the
+# longest, leads the ones that wait.
+SITE_FIXTURES = {"built_site", "build_results", "site_url"}
+FIRST_OF_THE_SITE_TESTS = {"test_a_scaffolded_lesson_builds_and_passes_its_checks"}
+
+
+def _order(item) -> int:
+    if not SITE_FIXTURES & set(getattr(item, "fixturenames", ())):
+        return 0
+    return 1 if item.originalname in FIRST_OF_THE_SITE_TESTS else 2
+
+
 def pytest_collection_modifyitems(config, items):
+    items.sort(key=_order)  # stable: the files' own order within each group
     lesson = config.getoption("--lesson")
     if not lesson:
         return

@@ -9,6 +9,8 @@ import sys
 
 from conftest import ROOT
 
+import snippets as snippets_hook
+
 LESSON = "03-deep-learning-basics/softmax-temperature"
 
 
@@ -27,7 +29,8 @@ def copy_of_the_repository(target):
     return target
 
 
-def test_a_scaffolded_lesson_builds_and_passes_its_checks(tmp_path):
+def test_a_scaffolded_lesson_builds_and_passes_its_checks(tmp_path, built_site):
+    # built_site: the whole site's snippets are in the cache first, so the copy runs only the new one
     repo = copy_of_the_repository(tmp_path / "repo")
     done = subprocess.run(
         [sys.executable, "tools/new_lesson.py", *LESSON.split("/"), "Softmax temperature"],
@@ -51,7 +54,7 @@ def test_a_scaffolded_lesson_builds_and_passes_its_checks(tmp_path):
 
     # The lesson's own checks, as `make check LESSON=...` runs them, in the copy (the snippet
     # cache is shared, so only the new snippet runs).
-    env = {**os.environ, "ROADMAP_CACHE": str(ROOT / ".cache" / "snippets")}
+    env = {**os.environ, "ROADMAP_CACHE": str(snippets_hook.CACHE)}
     env.pop("PYTEST_XDIST_WORKER", None)
     checks = subprocess.run(
         [sys.executable, "-m", "pytest", "-n0", "-q", "-p", "no:cacheprovider", "--lesson", LESSON],
