@@ -73,6 +73,19 @@ def test_pages_load_nothing_from_other_hosts(built_site):
             assert not urlparse(url).netloc, f"{page}: loads {url} from another host"
 
 
+def test_no_script_holds_up_the_first_paint(built_site):
+    """Every script is deferred or inline-small: Material's bundle too (hooks/speed.py)."""
+    for page in sorted(built_site.rglob("*.html")):
+        text = page.read_text()
+        assert re.search(
+            r'<script src="[^"]*assets/javascripts/bundle\.[0-9a-f]+\.min\.js" defer>', text
+        ), (
+            f"{page}: Material's bundle is not deferred (hooks/speed.py no longer matches its markup?)"
+        )
+        for tag in re.findall(r"<script [^>]*src=[^>]*>", text):
+            assert re.search(r"\bdefer\b|\basync\b", tag), f"{page}: {tag} blocks the first paint"
+
+
 def test_docs_has_no_orphan_assets():
     """Every file in docs/ is Markdown or an asset something uses: mkdocs.yml (extra_css,
     extra_javascript, theme files) or a page's link; code belongs in snippets/, not docs/."""
