@@ -19,6 +19,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "hooks"))
 from numbers_rule import unchecked_numbers  # noqa: E402
 
+from snippets import SNIPPET_ENV  # noqa: E402
+
 
 def main() -> int:
     problems = []
@@ -28,7 +30,7 @@ def main() -> int:
         snippet = ROOT / "snippets" / relative
         with tempfile.TemporaryDirectory() as tmp:
             out = Path(tmp) / "result.json"
-            env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONHASHSEED": "0"}
+            env = {**os.environ, **SNIPPET_ENV}
             done = subprocess.run(
                 [sys.executable, str(ROOT / "hooks" / "run_snippet.py"), str(snippet), str(out)],
                 env=env,
