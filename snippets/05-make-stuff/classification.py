@@ -229,11 +229,16 @@ nets["full recipe"], val_accs["full recipe"] = train()
 num_params = sum(p.numel() for p in nets["full recipe"].parameters())
 print(f"small CNN: {num_params} parameters")
 print(f"validation accuracy {val_accs['full recipe']:.4f}, baseline {baseline_val:.4f}")
-assert val_accs["full recipe"] > baseline_val
+ahead = round((val_accs["full recipe"] - baseline_val) * len(y_val))
+print(f"the CNN gets {ahead} more validation images right than the baseline")
+assert ahead >= -2  # a tie within 2 images: the honest claim on 359 images
 
 # %% [markdown]
-# The CNN beats the baseline on validation, by a few images. Before we believe that the recipe
-# is right, we test its parts.
+# The CNN is ahead of the baseline on validation, by a few images. A few images is little: the
+# same code on a CPU with other vector instructions (AVX-512), which rounds differently in the
+# last bits, ends a little behind the baseline instead. So the assert claims only a tie, within
+# 2 images; the test set, later, is where the CNN must show a real lead. Before we believe that
+# the recipe is right, we test its parts.
 #
 # ## Ablation: what does each part buy?
 #
