@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import re
 from pathlib import Path
@@ -84,6 +85,25 @@ def test_no_script_holds_up_the_first_paint(built_site):
         )
         for tag in re.findall(r"<script [^>]*src=[^>]*>", text):
             assert re.search(r"\bdefer\b|\basync\b", tag), f"{page}: {tag} blocks the first paint"
+
+
+def test_search_index_holds_the_prose_and_no_code_blocks(built_site):
+    """Every page loads the whole search index: code blocks and printed outputs stay out of it
+    (hooks/speed.py, hooks/snippets.py), every page's prose and inline code stay in."""
+    index = json.loads((built_site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    texts = {doc["location"]: doc["text"] for doc in index["docs"]}
+    blocks = [where for where, text in texts.items() if "<pre>" in text]
+    assert not blocks, f"code blocks or outputs in the search index: {blocks[:5]}"
+    pages = {where.split("#")[0] for where in texts}
+    missing = [
+        page.parent.relative_to(built_site).as_posix() + "/"
+        for page in built_site.rglob("index.html")
+        if page.parent != built_site
+        and page.parent.relative_to(built_site).as_posix() + "/" not in pages
+    ]
+    assert not missing, f"pages missing from the search index: {missing}"
+    autograd = " ".join(t for w, t in texts.items() if w.startswith("04-pytorch/autograd/"))
+    assert "requires_grad" in autograd and "derivative" in autograd
 
 
 def test_docs_has_no_orphan_assets():
