@@ -144,6 +144,12 @@ AXE_SCRIPT = Axe().axe_script
 #   does not see the shapes an SVG text lies on, only the page behind the figure).
 # All the other rules see every element. This keeps the longest page to a few seconds.
 AXE_PREPARE = """() => {
+    // Code blocks and figures below the screen are not rendered until the reader scrolls near
+    // them (content-visibility: auto, site.css), and axe cannot see the colours of what is not
+    // rendered: render them all, as each is when the reader reaches it.
+    for (const block of document.querySelectorAll(".md-typeset .highlight, .md-typeset .snippet-figure")) {
+        block.style.contentVisibility = "visible";
+    }
     const seen = new Set();
     for (const span of document.querySelectorAll("pre code span")) {
         if (!seen.has(span.className)) {
