@@ -331,6 +331,11 @@ def main() -> None:
     parser.add_argument("--json", type=Path, default=ROOT / "bench.json")
     parser.add_argument("--skip-setup", action="store_true", help="no fresh-clone set-up time")
     parser.add_argument("--skip-test", action="store_true", help="no `make test` wall time")
+    parser.add_argument(
+        "--lighthouse-all",
+        action="store_true",
+        help="Lighthouse on every page, not only the home page and the heaviest lesson (~20 min)",
+    )
     options = parser.parse_args()
 
     report: dict = {"machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]}}
@@ -350,7 +355,10 @@ def main() -> None:
         lessons = [w for w in pages if (SNIPPETS / f"{w['page']}.py").is_file()]
         print("Lighthouse, mobile and desktop ...", flush=True)
         heaviest_lesson = lessons[0]["page"] + "/" if lessons else ""
-        scores = lighthouse(site, ["", heaviest_lesson])
+        audited = ["", heaviest_lesson]
+        if options.lighthouse_all:
+            audited = [""] + sorted(w["page"] + "/" for w in pages if w["page"] != "index")
+        scores = lighthouse(site, audited)
     if not options.skip_test:
         print("make test ...", flush=True)
         report["make_test_s"] = round(make_test_time(), 1)
@@ -409,6 +417,14 @@ def main() -> None:
     for page, score in scores.items():
         if page != "error":
             print(f"  {page:50s} {score}")
+    for preset in ("mobile", "desktop"):
+        measured = {p: v for p, v in scores.items() if p.endswith(f"({preset})") and v}
+        if measured:
+            worst = min(measured, key=lambda p: measured[p]["performance"])
+            print(
+                f"  lowest {preset} performance: {measured[worst]['performance']} ({worst}); "
+                f"accessibility below 100 on {sum(v['accessibility'] < 100 for v in measured.values())} pages"
+            )
     print("\nsnippets, slowest first (one thread): total = imports + compute")
     for item in snippets:
         print(
