@@ -331,6 +331,31 @@ def sanitise_svg(svg: str) -> str:
     return ET.tostring(root, encoding="unicode")
 
 
+MIN_TEXT_OPACITY = 0.7  # the page's text colour at this opacity still contrasts 4.5:1 or more
+OPACITY = re.compile(r"(?:^|;)\s*opacity:\s*(?P<value>[0-9.]+)")
+
+
+def faint_texts(svg: str) -> list[tuple[float, str]]:
+    """Each text of a figure drawn so faint that it fails WCAG's 4.5:1 contrast: (its opacity,
+    its text). axe cannot judge text over a figure's shapes (it reports it as "incomplete"), so
+    the build checks the opacity matplotlib wrote (`alpha=`), including its groups'."""
+    found = []
+
+    def walk(element, opacity: float) -> None:
+        own = element.get("opacity") or ""
+        match = OPACITY.search(element.get("style") or "")
+        for value in (own, match["value"] if match else ""):
+            with contextlib.suppress(ValueError):
+                opacity *= float(value)
+        if element.tag.rsplit("}", 1)[-1] == "text" and opacity < MIN_TEXT_OPACITY:
+            found.append((round(opacity, 2), "".join(element.itertext()).strip()))
+        for child in element:
+            walk(child, opacity)
+
+    walk(ET.fromstring(svg), 1.0)
+    return found
+
+
 def _unsafe_attribute(name: str, value: str, tag: str) -> bool:
     if name.startswith("on"):
         return True  # an event handler
@@ -534,6 +559,13 @@ def render_block(shown: list[str], stdout, figures, options: dict, indent: str, 
     for number, svg in enumerate(figures, 1):
         alt = options["alt"] + (f" (figure {number} of {len(figures)})" if len(figures) > 1 else "")
         svg = sanitise_svg(svg)
+        if faint := faint_texts(svg):
+            opacity, text = faint[0]
+            raise PluginError(
+                f"{where}: figure {number} draws {len(faint)} text(s) too faint to read, such as "
+                f"'{text}' at opacity {opacity}: below {MIN_TEXT_OPACITY} the contrast falls under "
+                "4.5:1; draw text with alpha of at least 0.7, and fade the shapes instead"
+            )
         svg = svg.replace("<svg ", f'<svg role="img" aria-label="{html.escape(alt)}" ', 1)
         token = _placeholder(
             '<figure class="snippet-figure" data-search-exclude>' + svg + "</figure>"

@@ -17,6 +17,7 @@ import pytest
 import sandbox
 from checks import build_output, page_output_problems, ruff_problems, run_problems
 from conftest import ROOT, build_site
+from mkdocs.exceptions import PluginError
 from rules import hidden_lines, layout_problems, pairing, stray_python_fences
 
 import snippets as snippets_hook
@@ -156,6 +157,30 @@ def test_a_truncated_cache_entry_is_a_miss(build_runner, tmp_path):
         entry.write_text(entry.read_text()[:20])
     _, again = build_runner("fine.py", "print('fine')\n")
     assert again["sections"][""]["stdout"] == "fine\n"
+
+
+def test_a_figure_with_text_too_faint_to_read_fails_the_build(build_runner):
+    """axe reports text drawn over a figure's shapes as "incomplete", not as a violation: the
+    build itself refuses text that a reader cannot read (the broadcasting figure had some)."""
+    source = """
+        # --8<-- [start:figure]
+        import matplotlib.pyplot as plt
+
+        fig, ax = plt.subplots()
+        ax.text(0.2, 0.5, "10", alpha=1)
+        ax.text(0.6, 0.5, "20", alpha=0.45)
+        plt.show()
+        # --8<-- [end:figure]
+        """
+    _, result = build_runner("figure.py", source)
+    assert not isinstance(result, str), result
+    figures = result["sections"]["figure"]["figures"]
+    with pytest.raises(
+        PluginError, match=r"a\.md: figure 1 draws 1 text\(s\) too faint.*'20' at opacity 0\.45"
+    ):
+        snippets_hook.render_block(["x"], [], figures, {"alt": "two numbers"}, "", "a.md")
+    readable = figures[0].replace("opacity: 0.45", "opacity: 0.8")
+    assert snippets_hook.render_block(["x"], [], [readable], {"alt": "two numbers"}, "", "a.md")
 
 
 def test_output_check_fails_when_the_page_shows_other_output():
