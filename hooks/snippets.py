@@ -337,8 +337,9 @@ OPACITY = re.compile(r"(?:^|;)\s*opacity:\s*(?P<value>[0-9.]+)")
 
 def faint_texts(svg: str) -> list[tuple[float, str]]:
     """Each text of a figure drawn so faint that it fails WCAG's 4.5:1 contrast: (its opacity,
-    its text). axe cannot judge text over a figure's shapes (it reports it as "incomplete"), so
-    the build checks the opacity matplotlib wrote (`alpha=`), including its groups'."""
+    its text). axe does not measure it: a figure is `role="img"`, one image to axe, and text
+    over a figure's shapes is at best "incomplete" to it. So the build checks the opacity that
+    matplotlib wrote (`alpha=`), its groups' included."""
     found = []
 
     def walk(element, opacity: float) -> None:

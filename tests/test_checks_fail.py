@@ -160,8 +160,8 @@ def test_a_truncated_cache_entry_is_a_miss(build_runner, tmp_path):
 
 
 def test_a_figure_with_text_too_faint_to_read_fails_the_build(build_runner):
-    """axe reports text drawn over a figure's shapes as "incomplete", not as a violation: the
-    build itself refuses text that a reader cannot read (the broadcasting figure had some)."""
+    """axe does not measure the text of a figure (`role="img"`): the build itself refuses text
+    that a reader cannot read (the tensors lesson's broadcasting figure had some)."""
     source = """
         # --8<-- [start:figure]
         import matplotlib.pyplot as plt
