@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from numbers_rule import unchecked_numbers
 from sections import is_notebook, parse
 
 INCLUDE = re.compile(r'--8<-- "(?P<path>[^":]+)(?::(?P<section>[^"]+))?"')
@@ -118,4 +119,21 @@ def pairing(docs: Path, snippets: Path) -> list[str]:
             problems.append(f"{page}: runs snippets/{other}; a page runs only its own snippet")
         if twin.is_file() and twin_relative not in executed:
             problems.append(f"{page}: never runs its snippet {twin}")
+    return problems
+
+
+def lesson_problems(markdown: str, page_src: str, snippets: Path, printed: str | None) -> list[str]:
+    """The rules a page must follow besides its includes (warnings in the build): no Python typed
+    into it; and for a lesson (a page with a twin snippet), every section shown and every number
+    checked. `printed`: what the twin printed in this build, None when it failed (its numbers
+    are then not checked)."""
+    where = f"docs/{page_src}"
+    problems = stray_python_fences(markdown, where)
+    twin = snippets / Path(page_src).with_suffix(".py")
+    if twin.is_file():
+        root = f"{snippets.parent}/"
+        problems += [p.replace(root, "") for p in hidden_lines(markdown, twin, snippets, where)]
+        if printed is not None:
+            source = twin.read_text(encoding="utf-8")
+            problems += unchecked_numbers(markdown, where, source, printed)
     return problems

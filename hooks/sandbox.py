@@ -131,6 +131,12 @@ def isolation() -> str:
     return "namespaces" if os.waitstatus_to_exitcode(status) == 0 else "socket shim"
 
 
+def effective_isolation() -> str:
+    """What a snippet run here gets now: the socket shim when `ROADMAP_ISOLATION=shim` asks for
+    it, else what the machine allows (`isolation()`)."""
+    return "socket shim" if os.environ.get("ROADMAP_ISOLATION") == "shim" else isolation()
+
+
 def shim_environment(env: dict[str, str]) -> dict[str, str]:
     """The environment that loads the socket shim into every Python process started with it."""
     paths = [str(SHIM), *filter(None, env.get("PYTHONPATH", "").split(os.pathsep))]

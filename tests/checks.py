@@ -16,8 +16,7 @@ import sys
 from pathlib import Path
 
 import sandbox
-
-from snippets import SNIPPET_ENV
+from runs import SNIPPET_ENV
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -116,7 +115,7 @@ def ruff_problems(*paths: Path) -> list[str]:
 
 def expected_output_blocks(markdown: str, results: dict) -> list[str]:
     """What each executed block of a page must show: the build's output of its sections."""
-    from snippets import EXEC_FENCE, INCLUDE
+    from render import EXEC_FENCE, INCLUDE
 
     blocks = []
     for fence in EXEC_FENCE.finditer(markdown):

@@ -89,7 +89,7 @@ def built_site(tmp_path_factory) -> Path:
 def build_results(built_site) -> dict[str, dict]:
     """Each snippet's result as the build recorded it (hooks/snippets.py's cache): what each
     section printed and drew. Keyed by the path below snippets/."""
-    from snippets import run_snippets
+    from runs import run_snippets
 
     relatives = [p.relative_to(SNIPPETS).as_posix() for p in sorted(SNIPPETS.rglob("*.py"))]
     results = run_snippets(relatives)

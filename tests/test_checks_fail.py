@@ -13,14 +13,16 @@ import textwrap
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import cache
+import dirty
+import figures
 import pytest
+import render
+import runs
 import sandbox
 from checks import build_output, page_output_problems, ruff_problems, run_problems
 from conftest import ROOT, build_site
-from mkdocs.exceptions import PluginError
 from rules import hidden_lines, layout_problems, pairing, stray_python_fences
-
-import snippets as snippets_hook
 
 
 def write(path: Path, text: str) -> Path:
@@ -32,13 +34,13 @@ def write(path: Path, text: str) -> Path:
 @pytest.fixture
 def build_runner(tmp_path, monkeypatch):
     """The build's runner (fork server, cache) pointed at a temporary snippets/ folder."""
-    monkeypatch.setattr(snippets_hook, "SNIPPETS", tmp_path / "snippets")
-    monkeypatch.setattr(snippets_hook, "CACHE", tmp_path / "cache")
-    monkeypatch.setattr(snippets_hook, "TIMEOUT", 5)
+    monkeypatch.setattr(runs, "SNIPPETS", tmp_path / "snippets")
+    monkeypatch.setattr(cache, "CACHE", tmp_path / "cache")
+    monkeypatch.setattr(runs, "TIMEOUT", 5)
 
     def run(name: str, source: str) -> tuple[Path, dict | str]:
         path = write(tmp_path / "snippets" / name, source)
-        return path, snippets_hook.run_snippets([name])[name]
+        return path, runs.run_snippets([name])[name]
 
     return run
 
@@ -140,7 +142,7 @@ def test_the_cache_follows_a_data_file_the_snippet_reads(build_runner, tmp_path)
     data = write(tmp_path / "snippets" / "data.txt", "first\n")
     source = f"print(open({str(data)!r}).read().strip())\n"
     monkeypatch_root = pytest.MonkeyPatch()
-    monkeypatch_root.setattr(snippets_hook, "ROOT", tmp_path)
+    monkeypatch_root.setattr(runs, "ROOT", tmp_path)
     try:
         _, first = build_runner("reads.py", source)
         assert first["sections"][""]["stdout"] == "first\n" and first["data"], first
@@ -174,13 +176,16 @@ def test_a_figure_with_text_too_faint_to_read_fails_the_build(build_runner):
         """
     _, result = build_runner("figure.py", source)
     assert not isinstance(result, str), result
-    figures = result["sections"]["figure"]["figures"]
-    with pytest.raises(
-        PluginError, match=r"a\.md: figure 1 draws 1 text\(s\) too faint.*'20' at opacity 0\.45"
-    ):
-        snippets_hook.render_block(["x"], [], figures, {"alt": "two numbers"}, "", "a.md")
-    readable = figures[0].replace("opacity: 0.45", "opacity: 0.8")
-    assert snippets_hook.render_block(["x"], [], [readable], {"alt": "two numbers"}, "", "a.md")
+    drawn = result["sections"]["figure"]["figures"]
+    problems = []
+    render.render_block(["x"], [], drawn, {"alt": "two numbers"}, "", "a.md", problems)
+    assert len(problems) == 1, problems
+    assert re.search(
+        r"a\.md: figure 1 draws 1 text\(s\) too faint.*'20' at opacity 0\.45", problems[0]
+    )
+    readable = drawn[0].replace("opacity: 0.45", "opacity: 0.8")
+    render.render_block(["x"], [], [readable], {"alt": "two numbers"}, "", "a.md", problems)
+    assert len(problems) == 1, problems
 
 
 def test_output_check_fails_when_the_page_shows_other_output():
@@ -543,7 +548,7 @@ def test_sanitising_keeps_drawing_and_drops_everything_else():
         "<style>@import url(https://example.com/a.css); .x{fill:red}</style>"
         '<rect style="fill:url(https://example.com/p)" onclick="x()"/></svg>'
     )
-    clean = snippets_hook.sanitise_svg(svg)
+    clean = figures.sanitise_svg(svg)
     for banned in ("alert", "script", "foreignObject", "javascript", "example.com", "onclick"):
         assert banned not in clean, (banned, clean)
     for kept in ('href="#ok"', "data:image/png;base64,AAAA", "<path", "<text", ".x{fill:red}"):
@@ -583,18 +588,18 @@ def test_a_build_that_outlasts_its_time_fails_with_its_own_log(tmp_path):
 def test_an_edited_hook_says_that_make_serve_needs_a_restart(monkeypatch, tmp_path):
     hooks = tmp_path / "hooks"
     shutil.copytree(ROOT / "hooks", hooks)
-    monkeypatch.setattr(snippets_hook, "HOOKS", hooks)
-    snippets_hook.on_startup("serve", dirty=True)
-    snippets_hook._warn_if_hooks_changed()  # nothing changed: nothing said
+    monkeypatch.setattr(dirty, "HOOKS", hooks)
+    dirty.remember_hooks(dirty=True)
+    dirty.warn_if_hooks_changed()  # nothing changed: nothing said
     (hooks / "maths.py").write_text((hooks / "maths.py").read_text() + "\n# edited\n")
     records = []
     handler = logging.Handler()
     handler.emit = records.append
-    snippets_hook.log.addHandler(handler)
+    dirty.log.addHandler(handler)
     try:
-        snippets_hook._warn_if_hooks_changed()
+        dirty.warn_if_hooks_changed()
     finally:
-        snippets_hook.log.removeHandler(handler)
+        dirty.log.removeHandler(handler)
     assert [r.levelname for r in records] == ["WARNING"]
     assert "hooks/maths.py changed" in records[0].getMessage()
     assert "restart" in records[0].getMessage()

@@ -7,9 +7,8 @@ import shutil
 import subprocess
 import sys
 
+import cache
 from conftest import ROOT
-
-import snippets as snippets_hook
 
 LESSON = "03-deep-learning-basics/softmax-temperature"
 
@@ -54,7 +53,7 @@ def test_a_scaffolded_lesson_builds_and_passes_its_checks(tmp_path, built_site):
 
     # The lesson's own checks, as `make check LESSON=...` runs them, in the copy (the snippet
     # cache is shared, so only the new snippet runs).
-    env = {**os.environ, "ROADMAP_CACHE": str(snippets_hook.CACHE)}
+    env = {**os.environ, "ROADMAP_CACHE": str(cache.CACHE)}
     env.pop("PYTEST_XDIST_WORKER", None)
     checks = subprocess.run(
         [sys.executable, "-m", "pytest", "-n0", "-q", "-p", "no:cacheprovider", "--lesson", LESSON],

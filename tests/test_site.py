@@ -125,7 +125,7 @@ def test_docs_has_no_orphan_assets():
 def test_a_changed_snippet_marks_the_pages_that_include_it_for_rebuild(tmp_path, monkeypatch):
     """`make serve` rebuilds only changed pages (--dirty); a page whose snippet changed counts."""
     monkeypatch.syspath_prepend(str(ROOT / "hooks"))  # as MkDocs loads a hook
-    spec = importlib.util.spec_from_file_location("snippets_hook", ROOT / "hooks" / "snippets.py")
+    spec = importlib.util.spec_from_file_location("fresh_dirty", ROOT / "hooks" / "dirty.py")
     hook = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(hook)
     monkeypatch.setattr(hook, "SNIPPETS", tmp_path / "snippets")
@@ -147,19 +147,19 @@ def test_a_changed_snippet_marks_the_pages_that_include_it_for_rebuild(tmp_path,
         )
     files = SimpleNamespace(documentation_pages=lambda: pages)
 
-    hook._mark_pages_of_changed_snippets(files)  # the first build: nothing to compare with
+    hook.mark_pages_of_changed_snippets(files)  # the first build: nothing to compare with
     assert all(Path(page.abs_dest_path).exists() for page in pages)
     changed = tmp_path / "snippets" / "01-x" / "a.py"
     later = changed.stat().st_mtime_ns + 10**9
     os.utime(changed, ns=(later, later))
-    hook._mark_pages_of_changed_snippets(files)
+    hook.mark_pages_of_changed_snippets(files)
     assert not Path(pages[0].abs_dest_path).exists(), "the page of the changed snippet is kept"
     assert Path(pages[1].abs_dest_path).exists(), "a page whose snippet did not change is rebuilt"
     # A deleted snippet counts as changed: its page is rebuilt, and fails on its include
     # instead of serving the old output.
     Path(pages[1].abs_dest_path).write_text("<html>")
     (tmp_path / "snippets" / "01-x" / "b.py").unlink()
-    hook._mark_pages_of_changed_snippets(files)
+    hook.mark_pages_of_changed_snippets(files)
     assert not Path(pages[1].abs_dest_path).exists(), "the page of a deleted snippet is kept"
 
 

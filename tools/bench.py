@@ -77,8 +77,7 @@ def snippet_times() -> list[dict]:
     the time to import what it imports and the rest (its own computation). Slowest first."""
     sys.path.insert(0, str(ROOT / "hooks"))
     from run_snippet import imported_modules
-
-    from snippets import SNIPPET_ENV
+    from runs import SNIPPET_ENV
 
     env = {**ENV, **SNIPPET_ENV, "MPLBACKEND": "agg"}
     times = []

@@ -18,8 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "hooks"))
 from numbers_rule import unchecked_numbers  # noqa: E402
-
-from snippets import SNIPPET_ENV  # noqa: E402
+from runs import SNIPPET_ENV  # noqa: E402
 
 
 def main() -> int:

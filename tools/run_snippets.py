@@ -22,7 +22,7 @@ def main() -> int:
     pattern = sys.argv[1] if len(sys.argv) > 1 else ""
     snippets = sorted(p for p in (ROOT / "snippets").rglob("*.py") if pattern in p.as_posix())
     sys.path.insert(0, str(ROOT / "hooks"))
-    from snippets import SNIPPET_ENV  # the build's settings: one thread, the same CPU kernels
+    from runs import SNIPPET_ENV  # the build's settings: one thread, the same CPU kernels
 
     env = {**os.environ, **SNIPPET_ENV, "MPLBACKEND": "agg"}
     try:
