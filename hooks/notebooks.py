@@ -9,6 +9,9 @@ notebooks/NN-stage/slug.ipynb into the site. Nobody keeps a copy by hand:
 - above a section's cell goes the heading (## or ###) that stands above the include of that
   section on the page, once per heading.
 
+A project page's notebook (Stage 5) is its snippet's own cells. Values the prose takes from the
+run (`{glue}`label``, hooks/values.py) are filled in from the build's run, as on the page.
+
 The "Run it yourself" section of the page (hooks/snippets.py) offers the notebook for download
 and opens it in Colab. Colab opens notebooks from GitHub only, so it is pointed at the notebook
 in the repository's `notebooks` branch, where the Pages workflow (.github/workflows/site.yml)
@@ -22,6 +25,7 @@ import re
 from pathlib import Path
 
 import nbformat
+import values
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
 from sections import is_notebook, markdown_of, parse
@@ -83,6 +87,12 @@ def headings(markdown: str, relative: str) -> dict[str, str]:
     return found
 
 
+def _filled(markdown: str, relative: str) -> str:
+    """Markdown with the values it takes from the build's run of snippets/<relative> (a problem
+    with one is reported by the page's build, not here)."""
+    return values.fill(markdown, values.output_of(relative))[0]
+
+
 def _notebook(cells: list) -> nbformat.NotebookNode:
     """A valid notebook of these cells, for the python3 kernel."""
     notebook = nbformat.v4.new_notebook(cells=cells)
@@ -112,7 +122,11 @@ def build(markdown: str, source: str, relative: str, page_url: str) -> nbformat.
     for name, code in sections(source):
         heading = above.get(name, shown)
         if heading and heading != shown:
-            cells.append(nbformat.v4.new_markdown_cell(f"## {heading}", id=f"{name}-heading"[:64]))
+            cells.append(
+                nbformat.v4.new_markdown_cell(
+                    _filled(f"## {heading}", relative), id=f"{name}-heading"[:64]
+                )
+            )
             shown = heading
         cell = nbformat.v4.new_code_cell(code, id=name[:64])
         cell.metadata["section"] = name
@@ -125,7 +139,7 @@ def build_project(source: str, relative: str) -> nbformat.NotebookNode:
     cells = []
     for piece in parse(source)[0]:
         if piece.kind == "markdown":
-            cells.append(nbformat.v4.new_markdown_cell(markdown_of(piece)))
+            cells.append(nbformat.v4.new_markdown_cell(_filled(markdown_of(piece), relative)))
         elif piece.kind == "code" and piece.source.strip():
             cell = nbformat.v4.new_code_cell(piece.source.strip("\n"), id=piece.name)
             cell.metadata["section"] = piece.name

@@ -1,19 +1,23 @@
-"""Every number a lesson page states is checked by its code: the rule behind "no unchecked number".
+"""Every number a lesson page states holds on every machine: the rule behind "no unchecked number".
 
-A lesson page (docs/NN-stage/.../slug.md with a twin snippets/NN-stage/.../slug.py) may state a
-number in its prose, lists, tables, admonitions, formulas or figure descriptions (`alt="..."`)
-only when one of these holds:
+A lesson page (docs/NN-stage/.../slug.md with a twin snippets/NN-stage/.../slug.py, or a Stage 5
+project page made from its snippet) may write a number in its prose, lists, tables, admonitions,
+formulas or figure descriptions (`alt="..."`) only when one of these holds:
 
-1. the lesson's code prints it: the build's output of the snippet holds a number that rounds to
-   it ("97.1 %" for a printed 0.9711, "0.36" for -0.3549 is not: signs count);
-2. the snippet's code holds it as a literal: an assert bound, a constant, an argument
-   (`assert acc > 0.95` backs "above 95 %"); comments and strings do not count;
-3. it is quoted from a cited source: inside `<q>...</q>`, in a `>` block quote, or in a table
+1. it is exact by construction: the snippet's code holds it as a literal, an assert bound, a
+   constant or an argument (`assert acc > 0.95` backs "above 95 %", `assert n == 2410` backs
+   "2410 parameters"); comments and strings do not count;
+2. it is quoted from a cited source: inside `<q>...</q>`, in a `>` block quote, or in a table
    column whose header starts with "The paper";
-4. it is not a claim: a year (1950-2035), a reading time ("1 h 30", "20 min", "3 days"), a
+3. it is not a claim: a year (1950-2035), a reading time ("1 h 30", "20 min", "3 days"), a
    position ("Stage 3", "lesson 2", "exercise 1", "section 9.3", "step 4", "figure 2"), a
    version ("Python 3.11"), an ordered-list number, or digits inside a word or name
    (`float32`, "L2", "3D", `log10`).
+
+A number that only the code's printed output backs is an error: a measured value (an accuracy, a
+loss, a ratio, a time) differs in its last digits from machine to machine, so the page takes it
+from the run with a placeholder, `{glue}`label`` (hooks/values.py), and the build fills it in.
+The message names the label to write, when the printed output has one.
 
 The build (hooks/snippets.py) and the tests (tests/test_numbers.py) call `unchecked_numbers`
 on every lesson page: the build warns (so `mkdocs build --strict` fails), the test fails.
@@ -25,6 +29,8 @@ import io
 import math
 import re
 import tokenize
+
+from values import GLUE, matches
 
 NUMBER = re.compile(
     r"(?<![\w.\-])(?P<sign>[-−])?(?P<digits>\d{1,3}(?:,\d{3})+(?![\d,])|\d+(?:_\d+)*)(?P<fraction>\.\d+)?"
@@ -93,13 +99,37 @@ def printed_numbers(printed: str) -> list[float]:
     return found
 
 
-def _matches(value: float, decimals: int, printed: list[float], literals: set[float]) -> bool:
-    if value in literals:
-        return True
+def _matches(value: float, decimals: int, printed: list[float]) -> bool:
     for number in printed:
         if math.isclose(round(number, decimals), value, rel_tol=1e-9, abs_tol=1e-12):
             return True
     return False
+
+
+def suggested_label(printed: str, value: float, decimals: int, percent: bool) -> str | None:
+    """The placeholder that fills this number from the run: the printed text just before it,
+    as long as it takes to name that one number (None when there is no such text)."""
+    for line in printed.replace("−", "-").splitlines():
+        for match in NUMBER.finditer(line):
+            as_percent = percent and "%" not in line[match.end() : match.end() + 2]
+            wanted = (value / 100, decimals + 2) if as_percent else (value, decimals)
+            if not _matches(*wanted, [abs(_value(match)[0])]):
+                continue
+            before = line[: match.start()]
+            cut = [m.end() for m in NUMBER.finditer(before)]
+            near = before[cut[-1] if cut else 0 :].strip(" \t:=([,;)]").strip()
+            first = NUMBER.search(before)
+            start = before[: first.end()].strip() if first else ""
+            for label in (near, f"{start} ... {near}" if start and near else ""):
+                if not label or len(matches(printed, label)) != 1:
+                    continue
+                shown = len(match["fraction"]) - 1 if match["fraction"] else 0
+                if as_percent:
+                    return f"{{glue:text}}`{label}:.{decimals}%`"
+                if shown != decimals:
+                    return f"{{glue:text}}`{label}:.{decimals}f`"
+                return f"{{glue}}`{label}`"
+    return None
 
 
 def _prose_lines(markdown: str):
@@ -148,6 +178,7 @@ def _prose_lines(markdown: str):
 
 
 def _clean(text: str) -> str:
+    text = GLUE.sub(lambda m: " " * len(m[0]), text)  # filled from the run by the build
     text = URL.sub(" ", LINK_TARGET.sub("]", text))
     text = QUOTE.sub(lambda m: " " * len(m[0]), text)
     text = ATTR_LIST.sub(" ", text)
@@ -172,7 +203,8 @@ def _claims(text: str, previous: str = ""):
 
 
 def unchecked_numbers(markdown: str, page: str, snippet_source: str, printed: str) -> list[str]:
-    """The numbers a lesson page states that its code neither prints nor holds."""
+    """The numbers a lesson page writes that do not hold on every machine: neither exact (a
+    literal of its code) nor quoted; each problem names the page and line and says what to do."""
     literals = _code_numbers(snippet_source)
     shown = printed_numbers(printed)
     problems = []
@@ -186,11 +218,25 @@ def unchecked_numbers(markdown: str, page: str, snippet_source: str, printed: st
             candidates = [(value, decimals)]
             if percent:
                 candidates.append((value / 100, decimals + 2))
-            if any(_matches(v, d, shown, literals) for v, d in candidates):
+            if any(v in literals for v, _ in candidates):
+                continue
+            written = f"{match[0].strip()}{'%' if percent else ''}"
+            if any(_matches(v, d, shown) for v, d in candidates):
+                label = suggested_label(printed, value, decimals, percent)
+                fix = (
+                    f"write {label} instead"
+                    if label
+                    else "print it under a label and write {glue}`label` instead"
+                )
+                problems.append(
+                    f"{page}:{line_number}: the number {written} is only printed by the code, and "
+                    "a measured value differs from machine to machine: let the build fill it in "
+                    f"from the run, {fix}; or, if it is exact, assert it with == in the code"
+                )
                 continue
             problems.append(
-                f"{page}:{line_number}: the number {match[0].strip()}"
-                f"{'%' if percent else ''} is neither printed by the lesson's code nor written in "
-                "it (an assert or a constant); print or assert it, or quote its source with <q>...</q>"
+                f"{page}:{line_number}: the number {written} is neither printed by the lesson's "
+                "code nor written in it (an assert or a constant); assert it, fill it in from the "
+                "run with {glue}`label`, or quote its source with <q>...</q>"
             )
     return problems

@@ -26,6 +26,7 @@ from pathlib import Path
 
 import render
 import run_it_yourself
+import values
 from dirty import mark_pages_of_changed_snippets, remember_hooks, warn_if_hooks_changed
 from mkdocs.structure.files import File
 from rules import layout_problems, lesson_problems, pairing
@@ -84,6 +85,7 @@ def on_files(files, config):
         _results[relative] = result
         if isinstance(result, str):
             log.error(result)
+    values.remember({r: printed(x) for r, x in _results.items() if isinstance(x, dict)})
     mark_pages_of_changed_snippets(files)
     return files
 
@@ -101,6 +103,15 @@ def on_page_markdown(markdown, page, config, files):
     relative = Path(src).with_suffix(".py").as_posix()
     result = _results.get(relative)
     output = printed(result) if isinstance(result, dict) else None
+    has_twin = (SNIPPETS / relative).is_file()
+    markdown, problems = values.fill(
+        markdown,
+        output,
+        lambda line: render.where(src, line + offset),
+        "" if has_twin else "this page has no snippet of its own whose output could fill it",
+    )
+    for problem in problems:
+        log.error(problem)
     for problem in lesson_problems(source, src, SNIPPETS, output):
         # A page made from a project's snippet: the problem points at the snippet's own line.
         problem = re.sub(
@@ -108,7 +119,7 @@ def on_page_markdown(markdown, page, config, files):
         )
         log.warning(problem)  # `mkdocs build --strict` fails on it
 
-    problems: list[str] = []
+    problems = []
     failed: set[str] = set()
 
     def render_fence(fence: re.Match) -> str:
@@ -118,7 +129,7 @@ def on_page_markdown(markdown, page, config, files):
     markdown = render.EXEC_FENCE.sub(render_fence, markdown)
     for problem in problems:
         log.error(problem)
-    if (SNIPPETS / relative).is_file():
+    if has_twin:
         filled = run_it_yourself.fill(markdown, src, config, result)
         if filled is None:
             log.error(f"docs/{src}: a lesson page needs a '## Run it yourself' section")

@@ -28,15 +28,20 @@ BUILD_TIMEOUT = 900  # seconds; a build that takes longer fails with its own log
 
 
 def build_site(
-    config: Path, site_dir: Path, timeout: float = BUILD_TIMEOUT, env: dict | None = None
+    config: Path,
+    site_dir: Path,
+    timeout: float = BUILD_TIMEOUT,
+    env: dict | None = None,
+    strict: bool = True,
 ) -> subprocess.CompletedProcess:
     """`mkdocs build --strict` (never -q: quiet hides warnings from strict's count). A build that
-    outlasts `timeout` is stopped and fails with the log it wrote so far, saying so."""
+    outlasts `timeout` is stopped and fails with the log it wrote so far, saying so. With
+    `strict=False`, the build `make serve` makes."""
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", **(env or {})}
     command = [
         *MKDOCS,
         "build",
-        "--strict",
+        *(["--strict"] if strict else []),
         "--config-file",
         str(config),
         "--site-dir",
@@ -67,35 +72,114 @@ def _shared_temp(tmp_path_factory) -> Path:
     return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
 
 
+SITE_DIR = ROOT / "site"  # where `make test` builds: the very site the workflow then deploys
+
+
+def log_records(log: str) -> list[tuple[str, str]]:
+    """A build log's records: (level, message with its continuation lines)."""
+    records: list[tuple[str, str]] = []
+    for line in log.splitlines():
+        if match := re.match(r"^(DEBUG|INFO|WARNING|ERROR)\s+-\s+(.*)$", line):
+            records.append((match[1], match[2]))
+        elif records and not line.startswith("Aborted with"):
+            records[-1] = (records[-1][0], records[-1][1] + "\n" + line)
+    return records
+
+
+def build_problems(log: str, lesson: str | None = None) -> tuple[list[str], list[str]]:
+    """The warnings and errors of a build log, split into those that name `lesson`'s page or
+    snippet and the others ("not yours"). Without a lesson, every problem is the caller's."""
+    mine, others = [], []
+    for level, message in log_records(log):
+        if level not in ("WARNING", "ERROR"):
+            continue
+        names = lesson is None or re.search(rf"(?<![\w-]){re.escape(lesson)}\.(md|py)\b", message)
+        (mine if names else others).append(message)
+    return mine, others
+
+
+def selected_lesson(config) -> str | None:
+    """The lesson of `pytest --lesson STAGE/SLUG` (make check LESSON=...), normalised, or None."""
+    lesson = config.getoption("--lesson", default=None)
+    if not lesson:
+        return None
+    lesson = lesson.strip("/").removesuffix(".md").removesuffix(".py")
+    return lesson.removeprefix("docs/").removeprefix("snippets/")
+
+
 @pytest.fixture(scope="session")
-def built_site(tmp_path_factory) -> Path:
-    """The real site, built strictly once per test run (the first worker builds, the others
-    wait for it and use the same folder); the build's log is kept beside it."""
+def built_site(tmp_path_factory, request) -> Path:
+    """The real site, built strictly once per test run into site/ (the first worker builds, the
+    others wait for it); the build's log is kept beside the test run's files. With --lesson,
+    problems of other lessons do not fail this lesson's checks: they are reported once, at the
+    end, as not yours (the build writes every page even when some fail)."""
     from filelock import FileLock
 
     shared = _shared_temp(tmp_path_factory)
-    site, log, status = shared / "site", shared / "build.log", shared / "build.status"
+    log, status = shared / "build.log", shared / "build.status"
     with FileLock(str(shared / "build.lock")):
         if not status.exists():
-            done = build_site(ROOT / "mkdocs.yml", site)
+            done = build_site(ROOT / "mkdocs.yml", SITE_DIR)
             log.write_text(done.stdout)
             status.write_text(str(done.returncode))
-    if status.read_text() != "0":
-        pytest.fail(f"mkdocs build --strict failed:\n{log.read_text()}", pytrace=False)
-    return site
+    if status.read_text() == "0":
+        return SITE_DIR
+    lesson = selected_lesson(request.config)
+    mine, others = build_problems(log.read_text(), lesson)
+    if lesson and not mine and (SITE_DIR / lesson / "index.html").is_file():
+        (shared / "not-yours.txt").write_text("\n\n".join(others))
+        return SITE_DIR
+    first = not (shared / "build.reported").exists()
+    (shared / "build.reported").touch()
+    shown = "\n".join(mine) if first else f"(the first failing test shows them; log: {log})"
+    pytest.fail(f"mkdocs build --strict failed:\n{shown}", pytrace=False)
 
 
 @pytest.fixture(scope="session")
-def build_results(built_site) -> dict[str, dict]:
-    """Each snippet's result as the build recorded it (hooks/snippets.py's cache): what each
-    section printed and drew. Keyed by the path below snippets/."""
+def build_log(built_site, tmp_path_factory) -> str:
+    """What the strict build of `built_site` logged."""
+    return (_shared_temp(tmp_path_factory) / "build.log").read_text()
+
+
+@pytest.fixture(scope="session")
+def build_results(built_site, request) -> dict[str, dict]:
+    """Each snippet's result as the build recorded it (hooks/runs.py, from the cache): what each
+    section printed and drew. Keyed by the path below snippets/ (with --lesson, its own only)."""
     from runs import run_snippets
 
+    lesson = selected_lesson(request.config)
     relatives = [p.relative_to(SNIPPETS).as_posix() for p in sorted(SNIPPETS.rglob("*.py"))]
+    if lesson:
+        relatives = [f"{lesson}.py"]
     results = run_snippets(relatives)
     failed = {name: result for name, result in results.items() if isinstance(result, str)}
     assert not failed, "\n".join(failed.values())
     return results
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    """With --lesson: say once, plainly, that other lessons fail the site's build."""
+    if not selected_lesson(config):
+        return
+    base = config._tmp_path_factory.getbasetemp()
+    for folder in (base, base.parent):
+        note = folder / "not-yours.txt"
+        if note.is_file() and note.read_text().strip():
+            problems = note.read_text().split("\n\n")
+            files: dict[str, list[str]] = {}
+            for problem in problems:
+                named = re.search(r"(?:docs|snippets)/[\w./-]+\.(?:md|py)", problem)
+                files.setdefault(named[0] if named else "the site", []).append(problem)
+            terminalreporter.write_sep("-", "not yours")
+            terminalreporter.write_line(
+                f"Your lesson's checks ran. The site's strict build also has {len(problems)} "
+                f"problem(s) in {len(files)} other file(s); `make test` fails until they are "
+                "fixed, but they are not yours:"
+            )
+            for name, found in files.items():
+                first = found[0].splitlines()[0].removeprefix(name).lstrip(":0123456789 ")
+                terminalreporter.write_line(f"  not yours: {name} ({len(found)}): {first[:100]}")
+            return
 
 
 @pytest.fixture(scope="session")
@@ -255,11 +339,9 @@ def _order(item) -> int:
 
 def pytest_collection_modifyitems(config, items):
     items.sort(key=_order)  # stable: the files' own order within each group
-    lesson = config.getoption("--lesson")
+    lesson = selected_lesson(config)
     if not lesson:
         return
-    lesson = lesson.strip("/").removesuffix(".md").removesuffix(".py")
-    lesson = lesson.removeprefix("docs/").removeprefix("snippets/")
     if lesson not in find_lessons():
         raise pytest.UsageError(
             f"--lesson {lesson}: no such lesson (docs/{lesson}.md with its snippet)"

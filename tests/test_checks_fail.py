@@ -6,6 +6,7 @@ that the check catches it with a message naming the file.
 
 from __future__ import annotations
 
+import html
 import logging
 import re
 import shutil
@@ -21,7 +22,7 @@ import render
 import runs
 import sandbox
 from checks import build_output, page_output_problems, ruff_problems, run_problems
-from conftest import ROOT, build_site
+from conftest import ROOT, build_site, log_records
 from rules import hidden_lines, layout_problems, pairing, stray_python_fences
 
 
@@ -281,7 +282,7 @@ LESSON_MD = """
 # Lesson
 
 ```python exec="on"
---8<-- "01-demo/lesson.py:hello"
+--8<-- "01-demo/{slug}.py:hello"
 ```
 
 ## Run it yourself
@@ -313,6 +314,8 @@ answer = 6 * 7
 print(f"answer={answer}")
 
 # %% [markdown]
+# The answer is {glue}`answer`.
+#
 # ## Run it yourself
 #
 # ## Summary
@@ -321,11 +324,14 @@ print(f"answer={answer}")
 """
 
 
-def mini_site(root: Path) -> Path:
-    """A two-page copy of the site's set-up (same mkdocs.yml settings and hooks), built in tmp."""
+def mini_site(root: Path, lessons=("lesson",), projects=("project",)) -> Path:
+    """A small copy of the site's set-up (same mkdocs.yml settings and hooks), built in tmp: a
+    lesson page with its snippet for each name in `lessons`, a project page for each in
+    `projects`, all in 01-demo/."""
     shutil.copytree(ROOT / "hooks", root / "hooks")
     shutil.copytree(ROOT / "includes", root / "includes")
-    write(root / "lessons.yml", "aliases: {}\nlessons:\n  - 01-demo/lesson\n  - 01-demo/project\n")
+    ids = [f"01-demo/{name}" for name in (*lessons, *projects)]
+    write(root / "lessons.yml", "aliases: {}\nlessons:\n" + "".join(f"  - {i}\n" for i in ids))
     if (ROOT / "overrides").is_dir():
         shutil.copytree(ROOT / "overrides", root / "overrides")
     for asset in ("stylesheets", "javascripts"):
@@ -333,12 +339,14 @@ def mini_site(root: Path) -> Path:
             shutil.copytree(ROOT / "docs" / asset, root / "docs" / asset)
     config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
     config = config[: config.index("\nnav:")]
-    config += "\nnav:\n  - index.md\n  - 01-demo/lesson.md\n  - 01-demo/project.md\n"
+    config += "\nnav:\n  - index.md\n" + "".join(f"  - {i}.md\n" for i in ids)
     write(root / "mkdocs.yml", config)
     write(root / "docs" / "index.md", "# Roadmap\n")
-    write(root / "docs" / "01-demo" / "lesson.md", LESSON_MD)
-    write(root / "snippets" / "01-demo" / "lesson.py", LESSON_PY)
-    write(root / "snippets" / "01-demo" / "project.py", PROJECT_PY)
+    for name in lessons:
+        write(root / "docs" / "01-demo" / f"{name}.md", LESSON_MD.replace("{slug}", name))
+        write(root / "snippets" / "01-demo" / f"{name}.py", LESSON_PY)
+    for name in projects:
+        write(root / "snippets" / "01-demo" / f"{name}.py", PROJECT_PY)
     return root / "mkdocs.yml"
 
 
@@ -349,6 +357,9 @@ def test_the_unbroken_mini_site_builds(tmp_path):
     assert "hello" in (tmp_path / "site" / "01-demo" / "lesson" / "index.html").read_text()
     project = (tmp_path / "site" / "01-demo" / "project" / "index.html").read_text()
     assert "answer=42" in project and "answer</span> <span" in project  # output, and code shown
+    assert "The answer is 42." in project  # a value filled in from the run
+    notebook = (tmp_path / "site" / "notebooks" / "01-demo" / "project.ipynb").read_text()
+    assert "The answer is 42." in notebook
 
 
 def _replace(path: Path, old: str, new: str) -> None:
@@ -358,127 +369,192 @@ def _replace(path: Path, old: str, new: str) -> None:
 
 
 BREAKAGES = {
-    # case: (file to edit, old, new, text the error must contain)
+    # case: (file to edit, old, new, what a warning or an error of the build must say); each case
+    # gets its own lesson (or project) {x}: docs/01-demo/{x}.md, snippets/01-demo/{x}.py
     "a snippet that raises": (
-        "snippets/01-demo/lesson.py",
+        "snippets/{x}.py",
         "print(greeting)",
         "print(greeting)\nraise RuntimeError('boom')",
-        r'snippets/01-demo/lesson\.py", line 4.*RuntimeError: boom',
+        r'snippets/{x}\.py", line 4.*RuntimeError: boom',
     ),
     "a project cell that raises": (
-        "snippets/01-demo/project.py",
+        "snippets/{x}.py",
         'print(f"answer={answer}")',
         'print(f"answer={answer}")\nraise RuntimeError("boom")',
-        r'snippets/01-demo/project\.py", line 14.*RuntimeError: boom',
+        r'snippets/{x}\.py", line 14.*RuntimeError: boom',
     ),
     "an invented number in a project": (
-        "snippets/01-demo/project.py",
+        "snippets/{x}.py",
         "# A project page.",
         "# A project page with 17 cells.",
-        r"snippets/01-demo/project\.py:9: the number 17 is neither printed",
+        r"snippets/{x}\.py:9: the number 17 is neither printed",
+    ),
+    "a measured number written as a literal in a project": (
+        "snippets/{x}.py",
+        "# A project page.",
+        "# A project page that prints 42.",
+        r"snippets/{x}\.py:9: the number 42 is only printed by the code.*write \{glue\}`answer` instead",
+    ),
+    "a placeholder that names no printed value in a project": (
+        "snippets/{x}.py",
+        "# The answer is {glue}`answer`.",
+        "# The answer is {glue}`question`.",
+        r"snippets/{x}\.py:16: \{glue\}`question`: the code prints no number right after 'question'",
     ),
     "a project figure without alt text": (
-        "snippets/01-demo/project.py",
+        "snippets/{x}.py",
         'print(f"answer={answer}")',
         'print(f"answer={answer}")\nimport matplotlib.pyplot as plt\nplt.plot([1, 2])\nplt.show()',
-        r"snippets/01-demo/project\.py:11: this block shows a figure.*alt=",
+        r"snippets/{x}\.py:11: this block shows a figure.*alt=",
     ),
     "an include of a missing file": (
-        "docs/01-demo/lesson.md",
-        "01-demo/lesson.py:hello",
+        "docs/{x}.md",
+        "01-demo/{s}.py:hello",
         "01-demo/missing.py:hello",
-        r"docs/01-demo/lesson\.md:4.*missing\.py",
+        r"docs/{x}\.md:4.*missing\.py",
     ),
     "an include of a missing section": (
-        "docs/01-demo/lesson.md",
-        "lesson.py:hello",
-        "lesson.py:goodbye",
-        r"docs/01-demo/lesson\.md:4.*no section 'goodbye'",
+        "docs/{x}.md",
+        "{s}.py:hello",
+        "{s}.py:goodbye",
+        r"docs/{x}\.md:4.*no section 'goodbye'",
     ),
     "a plain include of a missing file": (
-        "docs/01-demo/lesson.md",
+        "docs/{x}.md",
         "## Summary",
         '## Summary\n\n```python\n--8<-- "01-demo/missing.py"\n```',
-        r"docs/01-demo/lesson\.md:12.*missing\.py",
+        r"docs/{x}\.md:12.*missing\.py",
     ),
     "a plain include of a missing section": (
-        "docs/01-demo/lesson.md",
+        "docs/{x}.md",
         "## Summary",
-        '## Summary\n\n```python\n--8<-- "01-demo/lesson.py:goodbye"\n```',
-        r"docs/01-demo/lesson\.md:12.*no section 'goodbye'",
+        '## Summary\n\n```python\n--8<-- "01-demo/{s}.py:goodbye"\n```',
+        r"docs/{x}\.md:12.*no section 'goodbye'",
     ),
     "a broken link": (
-        "docs/01-demo/lesson.md",
+        "docs/{x}.md",
         "../index.md#roadmap",
         "../missing.md",
-        r"01-demo/lesson\.md.*missing\.md",
+        r"{x}\.md.*missing\.md",
     ),
     "a broken anchor": (
-        "docs/01-demo/lesson.md",
+        "docs/{x}.md",
         "../index.md#roadmap",
         "../index.md#nowhere",
-        r"01-demo/lesson\.md.*nowhere",
+        r"{x}\.md.*nowhere",
     ),
     "a page missing from nav": (
         "mkdocs.yml",
-        "  - 01-demo/lesson.md\n",
+        "  - {x}.md\n",
         "",
-        r"not included in the \"nav\".*01-demo/lesson\.md",
+        r"not included in the \"nav\".*{x}\.md",
     ),
     "a figure without alt text": (
-        "snippets/01-demo/lesson.py",
+        "snippets/{x}.py",
         "print(greeting)",
         "print(greeting)\nimport matplotlib.pyplot as plt\nplt.plot([1, 2])\nplt.show()",
-        r"docs/01-demo/lesson\.md:3.*alt=",
+        r"docs/{x}\.md:3.*alt=",
     ),
     "a section name with a hyphen": (
-        "snippets/01-demo/lesson.py",
+        "snippets/{x}.py",
         "[start:hello]",
         "[start:hello-there]",
-        r"snippets/01-demo/lesson\.py:1: section name 'hello-there' must be snake_case",
+        r"snippets/{x}\.py:1: section name 'hello-there' must be snake_case",
     ),
     "a section name with a hyphen, included": (
-        "snippets/01-demo/lesson.py",
+        "snippets/{x}.py",
         '# --8<-- [start:hello]\ngreeting = "hello"\nprint(greeting)\n# --8<-- [end:hello]',
         '# --8<-- [start:say-hello]\ngreeting = "hello"\nprint(greeting)\n# --8<-- [end:say-hello]',
-        r"section name 'say-hello' must be snake_case",
+        r"snippets/{x}\.py:1: section name 'say-hello' must be snake_case",
     ),
     "an invented number": (
-        "docs/01-demo/lesson.md",
+        "docs/{x}.md",
         "## Summary",
         "## Summary\n\nThe greeting has 17 letters.",
-        r"docs/01-demo/lesson\.md:11: the number 17 is neither printed",
+        r"docs/{x}\.md:11: the number 17 is neither printed",
+    ),
+    "a placeholder on a lesson that names no printed value": (
+        "docs/{x}.md",
+        "## Summary",
+        "## Summary\n\nThe greeting is {glue}`greeting` letters long.",
+        r"docs/{x}\.md:11: \{glue\}`greeting`: the code prints no number right after 'greeting'",
     ),
     "Python typed into a page": (
-        "docs/01-demo/lesson.md",
+        "docs/{x}.md",
         "## Summary",
         "## Summary\n\n```python\nprint('typed')\n```",
-        r"docs/01-demo/lesson\.md:11: Python code must come from snippets/",
+        r"docs/{x}\.md:11: Python code must come from snippets/",
     ),
     "a section the page never shows": (
-        "snippets/01-demo/lesson.py",
+        "snippets/{x}.py",
         "# --8<-- [end:hello]",
         "# --8<-- [end:hello]\n# --8<-- [start:unseen]\nx = 1\n# --8<-- [end:unseen]",
-        r"lesson\.py:5: section 'unseen' is never shown",
+        r"{x}\.py:5: section 'unseen' is never shown",
     ),
     "a lesson without its Run it yourself section": (
-        "docs/01-demo/lesson.md",
+        "docs/{x}.md",
         "## Run it yourself",
         "## Try it",
-        r"docs/01-demo/lesson\.md.*Run it yourself",
+        r"docs/{x}\.md.*Run it yourself",
     ),
 }
 
 
+def _slug(case: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", case.lower()).strip("-")
+
+
+@pytest.fixture(scope="module")
+def broken_build(tmp_path_factory):
+    """One strict build of a mini site where every case of BREAKAGES breaks its own page."""
+    root = tmp_path_factory.mktemp("broken")
+    projects = [_slug(c) for c, (target, *_) in BREAKAGES.items() if "project" in c]
+    lessons = [_slug(c) for c in BREAKAGES if _slug(c) not in projects]
+    config = mini_site(root, lessons=["fine", *lessons], projects=projects)
+    for case, (target, old, new, _) in BREAKAGES.items():
+        slug = _slug(case)
+        fill = {"{x}": f"01-demo/{slug}", "{s}": slug}
+        for key, value in fill.items():
+            target, old, new = (t.replace(key, value) for t in (target, old, new))
+        _replace(root / target, old, new)
+    done = build_site(config, root / "site")
+    return done, log_records(done.stdout + done.stderr), root
+
+
 @pytest.mark.parametrize("case", sorted(BREAKAGES))
-def test_strict_build_fails_naming_the_file_on(case, tmp_path):
-    config = mini_site(tmp_path)
-    target, old, new, expected = BREAKAGES[case]
-    _replace(tmp_path / target, old, new)
-    done = build_site(config, tmp_path / "site")
-    log = done.stdout + done.stderr
-    assert done.returncode != 0, f"the build passed despite {case}:\n{log}"
-    assert re.search(expected, log, re.S), f"the error does not name the file:\n{log}"
+def test_strict_build_fails_naming_the_file_on(case, broken_build):
+    done, records, _ = broken_build
+    assert done.returncode != 0, "the build passed despite every breakage"
+    expected = BREAKAGES[case][3].replace("{x}", f"01-demo/{_slug(case)}")
+    said = [message for level, message in records if level in ("WARNING", "ERROR")]
+    assert any(re.search(expected, message, re.S) for message in said), (
+        f"no warning or error of the build says /{expected}/ for {case}:\n" + "\n".join(said)
+    )
+
+
+def test_one_build_reports_every_problem_and_still_writes_every_page(broken_build):
+    """One broken lesson does not stop the build: every case above was reported by the same
+    build, and every page was written (a page whose code failed shows the failure)."""
+    done, records, root = broken_build
+    assert "Aborted with" in done.stdout and "in strict mode" in done.stdout
+    fine = (root / "site" / "01-demo" / "fine" / "index.html").read_text()
+    assert "hello" in fine and "snippet-failure" not in fine
+    raises = (root / "site" / "01-demo" / _slug("a snippet that raises") / "index.html").read_text()
+    assert "This code failed when the site was built" in raises and "RuntimeError: boom" in raises
+
+
+def test_a_failing_snippet_leaves_the_rest_of_the_site_served(tmp_path):
+    """As `make serve` builds (not strict): the site builds, the failing lesson's page shows
+    its traceback in place of its output, and the other lesson is untouched."""
+    config = mini_site(tmp_path, lessons=("broken", "fine"), projects=())
+    _replace(
+        tmp_path / "snippets/01-demo/broken.py", "print(greeting)", "raise RuntimeError('boom')"
+    )
+    done = build_site(config, tmp_path / "site", strict=False)
+    assert done.returncode == 0, done.stdout
+    broken = html.unescape((tmp_path / "site" / "01-demo" / "broken" / "index.html").read_text())
+    assert 'broken.py", line 3' in broken and "RuntimeError: boom" in broken
+    assert "hello" in (tmp_path / "site" / "01-demo" / "fine" / "index.html").read_text()
 
 
 HOSTILE = """
