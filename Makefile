@@ -15,7 +15,7 @@ export NO_MKDOCS_2_WARNING := 1
 TORCH_INDEX ?= https://download.pytorch.org/whl/cpu
 PIP := $(BIN)/python -m pip --disable-pip-version-check
 
-.PHONY: serve build test bench clean browser lock lesson check format
+.PHONY: serve build test bench matrix clean browser lock lesson check format
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "make: $(PYTHON) not found; install Python 3.11 or run 'make PYTHON=python3'" >&2; exit 1; }
@@ -78,6 +78,13 @@ check: $(VENV)/.installed browser
 format: $(VENV)/.installed
 	$(BIN)/ruff format snippets hooks tests tools
 	$(BIN)/ruff check --fix snippets hooks tests tools
+
+# Every snippet under every variant of kernels and threads this machine can produce (ATen default,
+# AVX2, AVX-512; MKL with and without MKL_CBWR=COMPATIBLE; oneDNN with and without an ISA cap; 1 and
+# 2 threads; CUDA where there is a GPU): which fail where, and the spread of each value a page
+# fills in from the run. Results are cached by variant: a second run runs only what changed.
+matrix: $(VENV)/.installed
+	$(BIN)/python tools/matrix.py $(MATRIX_FLAGS)
 
 bench: $(VENV)/.installed browser
 	$(BIN)/python tools/bench.py --json bench.json $(BENCH_FLAGS)

@@ -34,7 +34,7 @@ from values import GLUE, matches
 
 NUMBER = re.compile(
     r"(?<![\w.\-])(?P<sign>[-−])?(?P<digits>\d{1,3}(?:,\d{3})+(?![\d,])|\d+(?:_\d+)*)(?P<fraction>\.\d+)?"
-    r"(?:[eE](?P<exponent>[-+−]?\d+))?(?![\w])"
+    r"(?:[eE](?P<exponent>[-+−]?\d+))?(?![\w])(?!\.\d)"  # not part of 127.0.0.1 or 2.13.0
 )
 PERCENT = re.compile(r"^\s?%")
 NOT_A_CLAIM_BEFORE = re.compile(

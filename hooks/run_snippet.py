@@ -287,12 +287,11 @@ def _child(request: dict) -> None:
     work = Path(request["dir"])
     sandbox.limit_files()
     try:
-        if os.environ.get("ROADMAP_ISOLATION") == "shim":
-            raise OSError("the socket shim was asked for")
-        sandbox.enter_namespaces()
-        confined = True
-    except OSError:
-        confined = False
+        confined = sandbox.confine()
+    except (RuntimeError, OSError) as error:  # namespaces required and refused, or broken
+        (work / "stderr").write_text(f"{error}\n")
+        os._exit(125)
+    if not confined:
         exec(  # noqa: S102 - the socket shim, as `python FILE` would load it from PYTHONPATH
             compile((sandbox.SHIM / "sitecustomize.py").read_text(), "sitecustomize.py", "exec"),
             {"__name__": "sitecustomize"},

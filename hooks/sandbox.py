@@ -96,18 +96,53 @@ def _hosts_from_files_only(libc) -> None:
     os.unlink(config)  # the mount keeps the file's content visible
 
 
+class NamespacesUnavailable(OSError):
+    """This machine does not let an unprivileged process make namespaces (macOS; a kernel or a
+    container that forbids user namespaces; Ubuntu 24.04's AppArmor restriction)."""
+
+
+# What unshare(2) answers where namespaces are not allowed, or not there at all.
+REFUSED = {errno.EPERM, errno.EACCES, errno.EINVAL, errno.ENOSYS, errno.EUSERS, errno.ENOSPC}
+
+
 def enter_namespaces() -> None:
     """Move this (single-threaded) process into new user, mount, network and PID namespaces,
     with loopback up and DNS off. The next child it forks is PID 1 of the new PID namespace.
-    Raises OSError where the machine does not allow it."""
+    Raises NamespacesUnavailable where the machine does not allow them; any other failure, once
+    in the namespaces, is an error of its own (OSError), never a silent step down to the shim."""
     libc = _libc()
     uid, gid = os.getuid(), os.getgid()
-    _check(libc.unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWPID), "unshare")
+    if libc.unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWPID) != 0:
+        number = ctypes.get_errno()
+        error = OSError(number, f"unshare: {os.strerror(number)}")
+        if number in REFUSED:
+            raise NamespacesUnavailable(number, f"unshare: {os.strerror(number)}") from error
+        raise error
     _write("/proc/self/setgroups", "deny")
     _write("/proc/self/uid_map", f"{uid} {uid} 1")
     _write("/proc/self/gid_map", f"{gid} {gid} 1")
     _loopback_up()
-    _hosts_from_files_only(libc)
+    with contextlib.suppress(OSError):  # a nicety: with no network, DNS fails fast anyway
+        _hosts_from_files_only(libc)
+
+
+def confine() -> bool:
+    """Enter new namespaces (True), or say that the socket shim must do (False): where the
+    machine does not allow namespaces, or where `ROADMAP_ISOLATION=shim` asks for the shim. With
+    `ROADMAP_REQUIRE_NAMESPACES=1` (CI), a machine without namespaces is an error instead."""
+    if os.environ.get("ROADMAP_ISOLATION") == "shim":
+        return False
+    try:
+        enter_namespaces()
+    except NamespacesUnavailable as error:
+        if os.environ.get("ROADMAP_REQUIRE_NAMESPACES") == "1":
+            raise RuntimeError(
+                f"sandbox: ROADMAP_REQUIRE_NAMESPACES=1, but this machine refuses user namespaces "
+                f"({error}); on Ubuntu 24.04: sudo sysctl -w "
+                "kernel.apparmor_restrict_unprivileged_userns=0"
+            ) from error
+        return False
+    return True
 
 
 def limit_files(max_file: int = MAX_FILE) -> None:
@@ -125,7 +160,7 @@ def isolation() -> str:
         try:
             enter_namespaces()
             os._exit(0)
-        except BaseException:
+        except BaseException:  # noqa: BLE001 - any failure: no namespaces here
             os._exit(1)
     _, status = os.waitpid(pid, 0)
     return "namespaces" if os.waitstatus_to_exitcode(status) == 0 else "socket shim"
@@ -171,11 +206,7 @@ def run_as_pid_one(target) -> int:
 def launch(command: list[str], max_file: int = MAX_FILE) -> int:
     """The launcher: confine this process, then run `command` in the confinement."""
     limit_files(max_file)
-    try:
-        if os.environ.get("ROADMAP_ISOLATION") == "shim":
-            raise OSError("the socket shim was asked for")
-        enter_namespaces()
-    except OSError:
+    if not confine():
         os.execvpe(command[0], command, shim_environment(dict(os.environ)))
     return run_as_pid_one(lambda: os.execvp(command[0], command))
 
@@ -268,6 +299,9 @@ def main(argv: list[str]) -> int:
         return 2
     try:
         return launch(argv[1:], max_file)
+    except RuntimeError as error:  # namespaces required, and refused
+        print(error, file=sys.stderr)
+        return 125
     except OSError as error:
         if error.errno == errno.ENOENT:
             print(f"sandbox: {argv[1]}: command not found", file=sys.stderr)

@@ -23,23 +23,29 @@ ROOT = HERE.parent
 OUTPUT_BLOCK = re.compile(r'<span class="filename">Output</span><pre>(.*?)</pre>', re.S)
 
 
-def reader_environment() -> dict[str, str]:
+def reader_environment(variant: dict[str, str] | None = None) -> dict[str, str]:
     """What `python FILE` sees in the tests: the user's environment without pytest's variables,
-    the build's thread and hash settings except the hash seed (a reader's is random), and a
-    non-interactive Matplotlib backend (a reader's plt.show() would open a window)."""
+    the build's thread setting, a random hash seed (as a reader's), a non-interactive Matplotlib
+    backend (a reader's plt.show() would open a window), and the settings of `variant`, another
+    machine path than the build's (hooks/variants.py), if given."""
     env = {
         key: value
         for key, value in os.environ.items()
         if not key.startswith(("PYTEST", "COV_")) and key != "PYTHONHASHSEED"
     }
     env.update({k: v for k, v in SNIPPET_ENV.items() if k != "PYTHONHASHSEED"})
+    env.update(variant or {})
     env["MPLBACKEND"] = "agg"
     return env
 
 
-def run_as_reader(path: Path, timeout: float = 60) -> sandbox.Completed:
+def run_as_reader(
+    path: Path, timeout: float = 60, variant: dict[str, str] | None = None
+) -> sandbox.Completed:
     """Run a snippet as a reader would (`python FILE`), in a fresh process, confined."""
-    return sandbox.run([sys.executable, str(path)], timeout=timeout, env=reader_environment())
+    return sandbox.run(
+        [sys.executable, str(path)], timeout=timeout, env=reader_environment(variant)
+    )
 
 
 def build_output(result: dict) -> str:
@@ -47,21 +53,43 @@ def build_output(result: dict) -> str:
     return "".join(section.get("stdout", "") for section in result["sections"].values())
 
 
-def run_problems(path: Path, expected: str | None, timeout: float = 60) -> list[str]:
-    """One plain run of the snippet: it must exit 0, write nothing to stderr, and print exactly
-    what the build's run printed (`expected`), or the two runs disagree: nondeterminism."""
-    done = run_as_reader(path, timeout)
+NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+
+
+def without_numbers(text: str) -> str:
+    """The text with every number replaced by `#`: what must not change on another machine."""
+    return NUMBER.sub("#", text)
+
+
+def run_problems(
+    path: Path, expected: str | None, timeout: float = 60, variant: dict[str, str] | None = None
+) -> list[str]:
+    """One plain run of the snippet: it must exit 0 (its asserts hold), write nothing to stderr,
+    and print what the build's run printed (`expected`): exactly, when it runs with the build's
+    settings; the same text with other numbers allowed, under another machine's `variant` (a
+    measured value may differ in its last digits, nothing else may)."""
+    done = run_as_reader(path, timeout, variant)
     if done.problem:
         return [f"{path}: {done.problem}\n{done.stderr[-2000:]}"]
     if done.returncode != 0:
-        return [f"{path}: exited with {done.returncode}\n{done.stderr}"]
+        return [
+            f"{path}: exited with {done.returncode} under {variant or 'the build settings'}\n{done.stderr}"
+        ]
     if done.stderr.strip():
         return [f"{path}: wrote to stderr (warnings are defects too)\n{done.stderr}"]
-    if expected is not None and done.stdout != expected:
+    if expected is None:
+        return []
+    if not variant and done.stdout != expected:
         return [
             f"{path}: `python FILE` printed something else than the build's run of it; seed the "
             "randomness at the top, and print nothing that depends on the machine or the time\n"
             + _diff(expected, done.stdout)
+        ]
+    if variant and without_numbers(done.stdout) != without_numbers(expected):
+        return [
+            f"{path}: `python FILE` under {variant} printed other text than the build's run, "
+            "numbers aside; print nothing that depends on the order of a set, the machine or "
+            "the time\n" + _diff(expected, done.stdout)
         ]
     return []
 
@@ -146,10 +174,66 @@ def page_output_problems(markdown: str, html: str, results: dict, where: str) ->
     return []
 
 
-def confined_kernel(workdir: Path):
-    """A Jupyter kernel manager whose kernel runs confined like every snippet (hooks/sandbox.py):
-    started through the sandbox's launcher, talking to the client over IPC sockets in `workdir`
-    (files, which work across network namespaces), with the reader's environment."""
+def kernel_environment() -> dict[str, str]:
+    """The notebook kernels' environment: the build's settings exactly (its thread count and
+    hash seed, this CPU's kernels), so that each cell prints what the build's run printed."""
+    return {**reader_environment(), "PYTHONHASHSEED": SNIPPET_ENV["PYTHONHASHSEED"]}
+
+
+_server: dict[str, object] = {}
+
+
+def kernel_server() -> str:
+    """The socket of this process's kernel fork server (tests/kernel_server.py), started on
+    first use with the libraries every snippet imports, and stopped when the process exits."""
+    if "socket" in _server:
+        return _server["socket"]
+    import atexit
+    import tempfile
+
+    from run_snippet import imported_modules
+
+    modules = set()
+    for path in (ROOT / "snippets").rglob("*.py"):
+        modules |= imported_modules(path.read_text(encoding="utf-8"))
+    folder = Path(tempfile.mkdtemp(prefix="kernels-"))
+    path = str(folder / "server.sock")
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            str(HERE / "kernel_server.py"),
+            "--serve",
+            path,
+            "--preload",
+            ",".join(sorted(modules)),
+        ],
+        stdout=subprocess.PIPE,
+        env=kernel_environment(),
+        cwd=folder,
+        text=True,
+        start_new_session=True,
+    )
+    if process.stdout.readline().strip() != "ready":
+        raise RuntimeError("the kernel fork server did not start")
+
+    def stop() -> None:
+        sandbox.kill_group(process.pid)
+        process.wait()
+        sandbox.remove_tree(folder)
+
+    atexit.register(stop)
+    _server.update(socket=path, process=process)
+    return path
+
+
+def confined_kernel(workdir: Path, fresh: bool = False):
+    """A Jupyter kernel manager whose kernel is forked by the kernel server (or, `fresh`, started
+    as a new interpreter through the sandbox's launcher, as a reader's kernel starts), confined
+    like every snippet (hooks/sandbox.py), talking to the client over IPC sockets in `workdir`
+    (files, which work across network namespaces), with the build's settings
+    (`kernel_environment`). A notebook that starts processes of its own needs a fresh kernel:
+    forking from a kernel that was itself forked from the server hung 2 times in 12 (measured
+    on the two-processes lesson), which a reader's kernel never is."""
     import json
 
     from jupyter_client import KernelManager
@@ -158,11 +242,18 @@ def confined_kernel(workdir: Path):
     specs = workdir / "kernels"
     spec = specs / "roadmap-confined"
     spec.mkdir(parents=True, exist_ok=True)
-    launcher = [sys.executable, str(Path(sandbox.__file__).resolve()), "--"]
-    kernel = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    if fresh:
+        launcher = [sys.executable, str(Path(sandbox.__file__).resolve()), "--"]
+        launcher += [sys.executable, "-m", "ipykernel_launcher"]
+    else:
+        launcher = [sys.executable, str(HERE / "kernel_server.py"), "--connect", kernel_server()]
     (spec / "kernel.json").write_text(
         json.dumps(
-            {"argv": launcher + kernel, "display_name": "Python 3 (confined)", "language": "python"}
+            {
+                "argv": [*launcher, "-f", "{connection_file}"],
+                "display_name": "Python 3 (confined)",
+                "language": "python",
+            }
         )
     )
     manager = KernelManager(
@@ -171,7 +262,7 @@ def confined_kernel(workdir: Path):
         transport="ipc",
         ip=str(workdir / "ipc"),
     )
-    manager.kernel_env = reader_environment()  # the reader's environment, not pytest's
+    manager.kernel_env = kernel_environment()
     return manager
 
 

@@ -66,6 +66,19 @@ def build_site(
     return subprocess.CompletedProcess(command, process.returncode, log, "")
 
 
+def namespaces_or_skip() -> None:
+    """Skip a test of the namespace path where the machine has no user namespaces (the socket
+    shim is what runs there), except where ROADMAP_REQUIRE_NAMESPACES=1 (CI): fail there."""
+    import sandbox
+
+    if sandbox.isolation() == "namespaces":
+        return
+    message = "this machine has no user namespaces: the socket shim is what runs here"
+    if os.environ.get("ROADMAP_REQUIRE_NAMESPACES") == "1":
+        pytest.fail(f"{message}, and ROADMAP_REQUIRE_NAMESPACES=1 requires them", pytrace=False)
+    pytest.skip(message)
+
+
 def _shared_temp(tmp_path_factory) -> Path:
     """A folder all the workers of one test run share (pytest-xdist gives each its own)."""
     base = tmp_path_factory.getbasetemp()

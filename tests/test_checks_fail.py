@@ -20,9 +20,8 @@ import figures
 import pytest
 import render
 import runs
-import sandbox
 from checks import build_output, page_output_problems, ruff_problems, run_problems
-from conftest import ROOT, build_site, log_records
+from conftest import ROOT, build_site, log_records, namespaces_or_skip
 from rules import hidden_lines, layout_problems, pairing, stray_python_fences
 
 
@@ -72,8 +71,8 @@ def test_a_broken_snippet_fails_the_build_and_the_plain_run(
 ):
     if isolation == "shim":
         monkeypatch.setenv("ROADMAP_ISOLATION", "shim")
-    elif sandbox.isolation() != "namespaces":
-        pytest.skip("this machine has no user namespaces: the socket shim is what runs here")
+    else:
+        namespaces_or_skip()
     source, expected = BROKEN_SNIPPETS[case]
     path, result = build_runner("broken.py", source)
     assert isinstance(result, str) and "snippets/broken.py" in result, result
@@ -116,9 +115,8 @@ def test_nothing_a_snippet_started_survives_it(isolation, tmp_path, build_runner
         # Under the shim only the process group is killed: a child that left the group (as
         # this one does with a new session) is out of reach. Check the group case there.
         source = LEFTOVER.replace("start_new_session=True", "start_new_session=False")
-    elif sandbox.isolation() != "namespaces":
-        pytest.skip("this machine has no user namespaces")
     else:
+        namespaces_or_skip()
         source = LEFTOVER
     late = tmp_path / "late.txt"
     path, result = build_runner("leaves.py", source.format(target=str(late)))

@@ -13,6 +13,7 @@ from checks import cell_output_problems, confined_kernel
 from conftest import DOCS, ROOT, SNIPPETS, find_lessons
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError
+from run_snippet import imports
 from sections import markdown_of, parse
 
 LESSONS = find_lessons()
@@ -20,9 +21,15 @@ MARKER = re.compile(r"^# --8<-- \[(?P<kind>start|end):(?P<name>[A-Za-z][A-Za-z0-
 CELL_TIMEOUT = 60  # seconds; a snippet takes a few
 
 
+def starts_processes(notebook: nbformat.NotebookNode) -> bool:
+    """Whether the notebook's code starts processes of its own (see `confined_kernel`)."""
+    code = "\n".join(cell.source for cell in notebook.cells if cell.cell_type == "code")
+    return "multiprocessing" in imports(code)
+
+
 def run_notebook(notebook: nbformat.NotebookNode, name: str, workdir) -> None:
     """Execute every cell in a fresh kernel; fail naming the notebook, the cell and its section."""
-    manager = confined_kernel(Path(workdir))
+    manager = confined_kernel(Path(workdir), fresh=starts_processes(notebook))
     client = NotebookClient(
         notebook,
         km=manager,

@@ -24,7 +24,6 @@ variant, so a second run only runs what changed). It exits 1 when any snippet fa
 from __future__ import annotations
 
 import argparse
-import itertools
 import json
 import os
 import sys
@@ -36,15 +35,7 @@ sys.path.insert(0, str(ROOT / "hooks"))
 
 import runs  # noqa: E402
 from values import spreads  # noqa: E402
-
-
-def cpu_flags() -> set[str]:
-    try:
-        text = Path("/proc/cpuinfo").read_text()
-    except OSError:
-        return set()
-    line = next((x for x in text.splitlines() if x.startswith(("flags", "Features"))), "")
-    return set(line.split(":", 1)[-1].split())
+from variants import all_variants as machine_variants  # noqa: E402
 
 
 def has_cuda() -> bool:
@@ -54,39 +45,6 @@ def has_cuda() -> bool:
         return torch.cuda.is_available()
     except ImportError:
         return False
-
-
-def variants() -> dict[str, dict[str, str]]:
-    """Name -> the settings that make it, for every combination this machine can run."""
-    flags = cpu_flags()
-    aten = ["default"]
-    if "avx2" in flags:
-        aten.append("avx2")
-    if {"avx512f", "avx512bw", "avx512vl", "avx512dq"} <= flags:
-        aten.append("avx512")
-    if not {"avx2"} & flags:  # not x86-64 (ARM): ATen's variable has no other value there
-        aten = ["native"]
-    found = {}
-    for kernels, cbwr, onednn, threads in itertools.product(
-        aten, (False, True), (False, True), (1, 2)
-    ):
-        name = f"aten={kernels} mkl={'compatible' if cbwr else 'native'} onednn={'avx2' if onednn else 'native'} threads={threads}"
-        env = {
-            "OMP_NUM_THREADS": str(threads),
-            "MKL_NUM_THREADS": str(threads),
-            "OPENBLAS_NUM_THREADS": str(threads),
-            "CUDA_VISIBLE_DEVICES": "",
-        }
-        if kernels != "native":
-            env["ATEN_CPU_CAPABILITY"] = kernels
-        if cbwr:
-            env["MKL_CBWR"] = "COMPATIBLE"
-        if onednn:
-            env["ONEDNN_MAX_CPU_ISA"] = "AVX2"
-        found[name] = env
-    if has_cuda():
-        found["cuda threads=1"] = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
-    return found
 
 
 def main(argv: list[str]) -> int:
@@ -102,7 +60,7 @@ def main(argv: list[str]) -> int:
     table: dict[str, dict[str, dict | str]] = {}  # variant -> snippet -> result or error
     cores = os.cpu_count() or 2
     started = time.perf_counter()
-    all_variants = variants()
+    all_variants = machine_variants(cuda=has_cuda())
     print(f"{len(all_variants)} variants x {len(relatives)} snippets on this machine", flush=True)
     for number, (name, env) in enumerate(all_variants.items(), 1):
         threads = int(env.get("OMP_NUM_THREADS", "1"))

@@ -25,9 +25,12 @@ from torch.utils.data.distributed import DistributedSampler
 
 torch.set_num_threads(1)
 rank_here = int(os.environ.get("RANK", "0"))  # set by torchrun; 0 when run as `python FILE`
-log = print if rank_here == 0 else (lambda *args: None)  # only rank 0 prints
+# Only the first process prints: rank 0, and not a spawned rank, which imports this file under
+# another name than "__main__".
+log = print if rank_here == 0 and __name__ == "__main__" else (lambda *args: None)
 
 digits = load_digits()
+assert len(digits.target) == 1797  # kept: 1792, a multiple of 2 processes x 32 per step
 dataset = TensorDataset(
     torch.tensor(digits.data[:1792] / 16.0, dtype=torch.float32), torch.tensor(digits.target[:1792])
 )
@@ -127,7 +130,10 @@ def launch(world_size=2, timeout=60):
     """Start `world_size` processes running `train`, wait at most `timeout` seconds."""
     os.environ["MASTER_ADDR"] = "127.0.0.1"
     os.environ["MASTER_PORT"] = str(free_port())
-    context = multiprocessing.get_context("fork")
+    # spawn: each rank is a fresh Python that imports this file. A notebook has no file to
+    # import its functions from, so there the ranks are forked copies of the notebook's process.
+    in_notebook = not hasattr(sys.modules["__main__"], "__file__")
+    context = multiprocessing.get_context("fork" if in_notebook else "spawn")
     with tempfile.TemporaryDirectory() as folder:
         processes = [
             context.Process(target=worker, args=(rank, world_size, folder))
@@ -150,14 +156,15 @@ def launch(world_size=2, timeout=60):
 # --8<-- [end:launch]
 
 # --8<-- [start:run]
-if "LOCAL_RANK" in os.environ:  # started by torchrun: this process is one of the ranks
-    results = [train(rank_here, int(os.environ["WORLD_SIZE"]))]
-else:  # started as `python FILE`: start the two processes ourselves
-    results = launch(world_size=2)
-log("rendezvous address:", os.environ["MASTER_ADDR"])
-for r in results:
-    log(f"rank {r['rank']}: {r['steps']} steps, identical weights on every rank: {r['identical']}")
-log(f"accuracy on all {len(dataset)} images: {results[0]['accuracy']:.4f}")
-assert all(result["identical"] for result in results)
-assert results[0]["accuracy"] > 0.9
+if __name__ == "__main__":  # not in a spawned rank, which imports this file as a module
+    if "LOCAL_RANK" in os.environ:  # started by torchrun: this process is one of the ranks
+        results = [train(rank_here, int(os.environ["WORLD_SIZE"]))]
+    else:  # started as `python FILE`: start the two processes ourselves
+        results = launch(world_size=2)
+    log("rendezvous address:", os.environ["MASTER_ADDR"])
+    for r in results:
+        log(f"rank {r['rank']}: {r['steps']} steps, identical weights: {r['identical']}")
+    log(f"training accuracy on all {len(dataset)} images: {results[0]['accuracy']:.4f}")
+    assert all(result["identical"] for result in results)
+    assert results[0]["accuracy"] > 0.9
 # --8<-- [end:run]
