@@ -7,6 +7,8 @@ for others by asking for less than it has. `make matrix` (tools/matrix.py) runs 
 under `all_variants()`; `make test` runs its plain `python FILE` run of each snippet under
 `second()`, another machine path than the build's, so that every test run shows the asserts hold
 on two of them.
+
+MKL has no level without SIMD: "no SIMD" runs MKL on SSE4.2, its lowest, and oneDNN on SSE4.1.
 """
 
 from __future__ import annotations
@@ -34,26 +36,41 @@ def aten_levels(flags: set[str] | None = None) -> list[str]:
     return ["default", "avx2", *(["avx512"] if flags >= AVX512 else [])]
 
 
+# What MKL may use on a machine whose ATen level is this one (MKL has no level without SIMD).
+MKL_LEVEL = {"default": "SSE4_2", "avx2": "AVX2"}
+ONEDNN_CAP = {"default": "SSE41", "avx2": "AVX2"}
+
+
+def machine(level: str) -> dict[str, str]:
+    """The settings that make this CPU run as one whose best vector instructions are `level`'s:
+    ATen's kernels, MKL's and oneDNN's code paths all capped there."""
+    env = {"ATEN_CPU_CAPABILITY": level}
+    if level in MKL_LEVEL:
+        env["MKL_ENABLE_INSTRUCTIONS"] = MKL_LEVEL[level]
+    return env
+
+
 def all_variants(flags: set[str] | None = None, cuda: bool = False) -> dict[str, dict[str, str]]:
-    """Name -> settings, for every combination this machine can run: ATen's kernel levels, MKL
-    with and without MKL_CBWR=COMPATIBLE, oneDNN with and without an AVX2 cap, 1 and 2 threads;
-    and CUDA where a GPU is present."""
+    """Name -> settings, for every combination this machine can run: each kernel level it has
+    (ATen's kernels with MKL's code path of the same level: no SIMD, AVX2, AVX-512), MKL with and
+    without MKL_CBWR=COMPATIBLE, oneDNN with and without an ISA cap, 1 and 2 threads; and CUDA
+    where a GPU is present."""
     found = {}
     levels = aten_levels(flags) or ["native"]
     for level, cbwr, onednn, threads in itertools.product(levels, (0, 1), (0, 1), (1, 2)):
         name = (
-            f"aten={level} mkl={'compatible' if cbwr else 'native'} "
-            f"onednn={'avx2' if onednn else 'native'} threads={threads}"
+            f"aten={level} mkl_cbwr={'compatible' if cbwr else 'off'} "
+            f"onednn={'capped' if onednn else 'native'} threads={threads}"
         )
         env = {key: str(threads) for key in ("OMP_NUM_THREADS", "MKL_NUM_THREADS")}
         env["OPENBLAS_NUM_THREADS"] = str(threads)
         env["CUDA_VISIBLE_DEVICES"] = ""
         if level != "native":
-            env["ATEN_CPU_CAPABILITY"] = level
+            env.update(machine(level))
         if cbwr:
             env["MKL_CBWR"] = "COMPATIBLE"
         if onednn:
-            env["ONEDNN_MAX_CPU_ISA"] = "AVX2"
+            env["ONEDNN_MAX_CPU_ISA"] = ONEDNN_CAP.get(level, "AVX2")
         found[name] = env
     if cuda:
         found["cuda threads=1"] = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
@@ -61,12 +78,11 @@ def all_variants(flags: set[str] | None = None, cuda: bool = False) -> dict[str,
 
 
 def second(flags: set[str] | None = None) -> dict[str, str]:
-    """The variant of `make test`'s plain run: the kernel level below this CPU's own (AVX2 on an
-    AVX-512 CPU, none on an AVX2 one), MKL's compatible path and oneDNN capped, one thread; on a
-    CPU that is not x86-64, MKL's compatible path alone."""
+    """The variant of `make test`'s plain run: this CPU run as one a level below it (an AVX2 CPU
+    on an AVX-512 one, one without SIMD on an AVX2 one), ATen, MKL and oneDNN alike, one thread;
+    on a CPU that is not x86-64, MKL's compatible path."""
     levels = aten_levels(flags)
-    env = {"MKL_CBWR": "COMPATIBLE"}
-    if levels:
-        env["ATEN_CPU_CAPABILITY"] = levels[-2]
-        env["ONEDNN_MAX_CPU_ISA"] = "AVX2"
-    return env
+    if len(levels) < 2:
+        return {"MKL_CBWR": "COMPATIBLE"}
+    level = levels[-2]
+    return {**machine(level), "ONEDNN_MAX_CPU_ISA": ONEDNN_CAP[level]}
