@@ -3,6 +3,7 @@
     python tools/matrix.py                 # every snippet, every variant: the table, then a summary
     python tools/matrix.py 04-pytorch      # the snippets whose path holds "04-pytorch"
     python tools/matrix.py --json FILE     # also write the results as JSON
+    python tools/matrix.py --variants threads=1 04-pytorch   # only the variants named so
 
 Floating-point results differ in the last bits from one CPU to another (AVX-512 or AVX2 kernels,
 MKL's code paths, oneDNN's, the number of threads), and a training run of a few hundred steps
@@ -51,6 +52,9 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("pattern", nargs="?", default="", help="only snippets whose path holds it")
     parser.add_argument("--json", metavar="FILE", help="write the results as JSON")
+    parser.add_argument(
+        "--variants", metavar="TEXT", default="", help="only the variants whose name holds TEXT"
+    )
     args = parser.parse_args(argv)
     relatives = sorted(
         p.relative_to(runs.SNIPPETS).as_posix()
@@ -60,7 +64,11 @@ def main(argv: list[str]) -> int:
     table: dict[str, dict[str, dict | str]] = {}  # variant -> snippet -> result or error
     cores = os.cpu_count() or 2
     started = time.perf_counter()
-    all_variants = machine_variants(cuda=has_cuda())
+    all_variants = {
+        name: env
+        for name, env in machine_variants(cuda=has_cuda()).items()
+        if args.variants in name
+    }
     print(f"{len(all_variants)} variants x {len(relatives)} snippets on this machine", flush=True)
     for number, (name, env) in enumerate(all_variants.items(), 1):
         threads = int(env.get("OMP_NUM_THREADS", "1"))
