@@ -8,11 +8,12 @@ loaded from another host and nothing runs in the reader's browser.
 from __future__ import annotations
 
 import html
+import logging
 import re
 
 from latex2mathml.converter import convert
-from mkdocs.exceptions import PluginError
 
+log = logging.getLogger("mkdocs.hooks.maths")
 INLINE = re.compile(r'<span class="arithmatex">\\\((?P<tex>.*?)\\\)</span>', re.S)
 BLOCK = re.compile(r'<div class="arithmatex">\\\[(?P<tex>.*?)\\\]</div>', re.S)
 
@@ -22,9 +23,9 @@ def _mathml(match: re.Match, display: str, page) -> str:
     try:
         mathml = convert(tex, display=display)
     except Exception as error:  # latex2mathml raises several types for bad input
-        raise PluginError(
-            f"docs/{page.file.src_uri}: cannot render the formula {tex!r}: {error}"
-        ) from error
+        # An error (`mkdocs build --strict` fails), and the page shows the TeX as it is.
+        log.error(f"docs/{page.file.src_uri}: cannot render the formula {tex!r}: {error}")
+        return f"<code>{html.escape(tex)}</code>"
     # The TeX source stays in the page for screen readers' fallback and for copying.
     mathml = mathml.replace("<math ", f'<math alttext="{html.escape(tex)}" ', 1)
     if display == "block":

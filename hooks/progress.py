@@ -12,8 +12,10 @@ writes them into the pages, so the browser script needs no list of its own:
   script can put a done-mark next to it.
 
 Renamed or moved lessons keep their readers' marks: lessons.yml (at the repository's root) lists
-every id ever published and maps old ids to new ones; the build writes it, with the current ids,
-into javascripts/lessons.js, which progress.js reads to move old marks and check imports. When the
+every id ever published and maps old ids to new ones; the build resolves each old id to the
+current lesson it leads to (`resolve_aliases`, the one place that follows aliases) and writes the
+current ids and that map into javascripts/lessons.js, which progress.js reads to move old marks
+and check imports. When the
 browser blocks storage, the buttons stay hidden and a note says why.
 
 The widgets go into the final HTML (on_post_page), not into the page's content, so that search
@@ -25,14 +27,15 @@ from __future__ import annotations
 
 import html
 import json
+import logging
 import re
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import yaml
-from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
 
+log = logging.getLogger("mkdocs.hooks.progress")
 ROOT = Path(__file__).resolve().parent.parent
 SNIPPETS = ROOT / "snippets"
 STAGE = re.compile(r"^\d\d-[a-z0-9-]+$")
@@ -72,13 +75,40 @@ def on_files(files, config):
     return files
 
 
+def resolve_aliases(
+    current: list[str], aliases: dict[str, str]
+) -> tuple[dict[str, str], list[str]]:
+    """Each old id of lessons.yml's aliases mapped straight to the current lesson it leads to,
+    through as many renames as it takes; and the problems: an alias that leads to no current
+    lesson, or round in a circle. The one place that follows aliases: the browser's script gets
+    the resolved map (javascripts/lessons.js), and tests/test_progress.py checks lessons.yml
+    with this function."""
+    resolved, problems = {}, []
+    for old in aliases:
+        seen, lesson = [old], aliases[old]
+        while lesson in aliases and lesson not in seen:
+            seen.append(lesson)
+            lesson = aliases[lesson]
+        if lesson in seen:
+            problems.append(
+                f"lessons.yml: aliases go round in a circle: {' -> '.join([*seen, lesson])}"
+            )
+        elif lesson not in current:
+            problems.append(
+                f"lessons.yml: alias {old} -> {aliases[old]} leads to no lesson ({lesson})"
+            )
+        else:
+            resolved[old] = lesson
+    return resolved, problems
+
+
 def _write_lessons_js(files) -> None:
     ids = [lesson["id"] for stage in _stages for lesson in stage["lessons"]]
     _, aliases = known_lessons()
-    for old, new in aliases.items():
-        if new not in ids and new not in aliases:
-            raise PluginError(f"lessons.yml: alias {old} -> {new}: the site has no lesson {new}")
-    data = json.dumps({"lessons": ids, "aliases": aliases}, separators=(",", ":"))
+    resolved, problems = resolve_aliases(ids, aliases)
+    for problem in problems:
+        log.error(problem)  # `mkdocs build --strict` fails; the other aliases still work
+    data = json.dumps({"lessons": ids, "aliases": resolved}, separators=(",", ":"))
     file = files.get_file_from_path(LESSONS_JS)
     file.content_string = f"window.roadmapLessons = {data};\n"
 

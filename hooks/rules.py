@@ -20,6 +20,24 @@ INCLUDE = re.compile(r'--8<-- "(?P<path>[^":]+)(?::(?P<section>[^"]+))?"')
 FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<ticks>`{3,}|~{3,})(?P<info>[^\n]*)$")
 
 
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def control_characters(markdown: str, where: str) -> list[str]:
+    """Control characters in a page (a `\\a` of `\\approx` turned into a bell by a string
+    that was not raw): invisible in an editor, and they garble what the reader sees."""
+    problems = []
+    for number, line in enumerate(markdown.splitlines(), 1):
+        for match in CONTROL.finditer(line):
+            code = ord(match[0])
+            problems.append(
+                f"{where}:{number}: control character U+{code:04X} at column {match.start() + 1} "
+                f"(after {line[max(0, match.start() - 20) : match.start()]!r}); a `\\a` or `\\b` "
+                "that a Python string turned into one? remove it"
+            )
+    return problems
+
+
 def layout_problems(path: Path, where: str | None = None) -> list[str]:
     """The snippet's sections (or notebook cells) are well formed (hooks/sections.py's rules)."""
     return parse(path.read_text(encoding="utf-8"), where or str(path))[1]
@@ -128,7 +146,7 @@ def lesson_problems(markdown: str, page_src: str, snippets: Path, printed: str |
     checked. `printed`: what the twin printed in this build, None when it failed (its numbers
     are then not checked)."""
     where = f"docs/{page_src}"
-    problems = stray_python_fences(markdown, where)
+    problems = control_characters(markdown, where) + stray_python_fences(markdown, where)
     twin = snippets / Path(page_src).with_suffix(".py")
     if twin.is_file():
         root = f"{snippets.parent}/"

@@ -351,6 +351,7 @@ def serve(jobs: int) -> int:
         for pid, (request, started, deadline) in list(running.items()):
             finished, status = os.waitpid(pid, os.WNOHANG)
             if finished:
+                sandbox.kill_group(pid)  # what the snippet started and left behind, in its group
                 del running[pid]
                 code = os.waitstatus_to_exitcode(status)
                 answer = {

@@ -140,6 +140,10 @@ def _collect(relative: str, work: Path, answer: dict) -> dict | str:
     code = answer["returncode"]
     if answer["timed_out"]:
         return f"{name} did not finish within {TIMEOUT} s (stopped, with every process it started)"
+    if code and sandbox.FILE_TOO_LARGE in stderr:  # Python ignores SIGXFSZ: the write fails
+        return (
+            f"{name} wrote a file over {sandbox.MAX_FILE // 2**20} MB, the cap:\n{stderr.strip()}"
+        )
     if "\0too much" in (stdout, stderr) or code in (128 + 25, -25):  # 25: SIGXFSZ
         return f"{name} printed more than {sandbox.MAX_OUTPUT // 1024} KB or wrote a file over {sandbox.MAX_FILE // 2**20} MB"
     if code != 0:

@@ -45,6 +45,7 @@ HERE = Path(__file__).resolve().parent
 SHIM = HERE / "no_network"  # its sitecustomize.py cuts the network off inside Python
 MAX_OUTPUT = 256 * 1024  # bytes a snippet may print (a page shows far less)
 MAX_FILE = 64 * 1024 * 1024  # bytes of any one file a snippet writes
+FILE_TOO_LARGE = f"[Errno {errno.EFBIG}] {os.strerror(errno.EFBIG)}"  # a write over MAX_FILE
 
 CLONE_NEWNS = 0x00020000
 CLONE_NEWUSER = 0x10000000
@@ -265,7 +266,9 @@ def run(
             )
         elif stdout is None or stderr is None:
             problem = f"printed more than {max_output // 1024} KB (a page shows a few lines)"
-        elif process.returncode == 128 + signal.SIGXFSZ or process.returncode == -signal.SIGXFSZ:
+        elif process.returncode in (128 + signal.SIGXFSZ, -signal.SIGXFSZ) or (
+            process.returncode and FILE_TOO_LARGE in (stderr or "")
+        ):  # killed by SIGXFSZ, or (Python ignores it) failed with EFBIG
             problem = f"wrote a file larger than {max_file // 2**20} MB"
         return Completed(process.returncode, stdout or "", stderr or "", timed_out, problem)
 

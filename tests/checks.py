@@ -180,22 +180,25 @@ def kernel_environment() -> dict[str, str]:
     return {**reader_environment(), "PYTHONHASHSEED": SNIPPET_ENV["PYTHONHASHSEED"]}
 
 
-_server: dict[str, object] = {}
+_servers: dict[tuple, str] = {}
 
 
-def kernel_server() -> str:
-    """The socket of this process's kernel fork server (tests/kernel_server.py), started on
-    first use with the libraries every snippet imports, and stopped when the process exits."""
-    if "socket" in _server:
-        return _server["socket"]
+def kernel_server(modules: tuple[str, ...] | None = None) -> str:
+    """The socket of this process's kernel fork server (tests/kernel_server.py) that preloads
+    `modules` (by default every module a snippet imports), started on first use and stopped when
+    the process exits."""
     import atexit
     import tempfile
 
     from run_snippet import imported_modules
 
-    modules = set()
-    for path in (ROOT / "snippets").rglob("*.py"):
-        modules |= imported_modules(path.read_text(encoding="utf-8"))
+    if modules is None:
+        found = set()
+        for path in (ROOT / "snippets").rglob("*.py"):
+            found |= imported_modules(path.read_text(encoding="utf-8"))
+        modules = tuple(sorted(found))
+    if modules in _servers:
+        return _servers[modules]
     folder = Path(tempfile.mkdtemp(prefix="kernels-"))
     path = str(folder / "server.sock")
     process = subprocess.Popen(
@@ -205,7 +208,7 @@ def kernel_server() -> str:
             "--serve",
             path,
             "--preload",
-            ",".join(sorted(modules)),
+            ",".join(modules),
         ],
         stdout=subprocess.PIPE,
         env=kernel_environment(),
@@ -222,11 +225,11 @@ def kernel_server() -> str:
         sandbox.remove_tree(folder)
 
     atexit.register(stop)
-    _server.update(socket=path, process=process)
+    _servers[modules] = path
     return path
 
 
-def confined_kernel(workdir: Path, fresh: bool = False):
+def confined_kernel(workdir: Path, fresh: bool = False, preload: tuple[str, ...] | None = None):
     """A Jupyter kernel manager whose kernel is forked by the kernel server (or, `fresh`, started
     as a new interpreter through the sandbox's launcher, as a reader's kernel starts), confined
     like every snippet (hooks/sandbox.py), talking to the client over IPC sockets in `workdir`
@@ -246,7 +249,8 @@ def confined_kernel(workdir: Path, fresh: bool = False):
         launcher = [sys.executable, str(Path(sandbox.__file__).resolve()), "--"]
         launcher += [sys.executable, "-m", "ipykernel_launcher"]
     else:
-        launcher = [sys.executable, str(HERE / "kernel_server.py"), "--connect", kernel_server()]
+        server = kernel_server(preload)
+        launcher = [sys.executable, str(HERE / "kernel_server.py"), "--connect", server]
     (spec / "kernel.json").write_text(
         json.dumps(
             {

@@ -79,6 +79,24 @@ def namespaces_or_skip() -> None:
     pytest.skip(message)
 
 
+@pytest.fixture(scope="session")
+def live_target():
+    """A TCP server on a non-loopback address, in a network namespace of its own
+    (tests/live_target.py), that an unconfined process in that namespace reaches (checked here):
+    the target every confined run must fail to reach."""
+    namespaces_or_skip()
+    from live_target import Target, probe
+
+    target = Target()
+    try:
+        assert target.port, "the live target did not start"
+        done = target.run([sys.executable, "-c", probe(target.port)])
+        assert "reached: HTTP/1.0 200 OK" in done.stdout, done.stdout + done.stderr
+        yield target
+    finally:
+        target.close()
+
+
 def _shared_temp(tmp_path_factory) -> Path:
     """A folder all the workers of one test run share (pytest-xdist gives each its own)."""
     base = tmp_path_factory.getbasetemp()

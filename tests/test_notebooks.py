@@ -4,13 +4,16 @@ runs top to bottom in a Jupyter kernel (the python3 kernel of this environment's
 
 from __future__ import annotations
 
+import os
 import re
+import sys
 from pathlib import Path
 
 import nbformat
 import pytest
 from checks import cell_output_problems, confined_kernel
 from conftest import DOCS, ROOT, SNIPPETS, find_lessons
+from live_target import confinement_problems, probe
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError
 from run_snippet import imports
@@ -100,20 +103,43 @@ def test_notebook_runs_and_prints_what_the_build_printed(
     assert not problems, "\n".join(problems)
 
 
-def test_the_notebook_kernel_is_confined(tmp_path):
-    code = (
-        "import os, socket\n"
-        "try:\n"
-        "    socket.create_connection(('93.184.215.14', 80), timeout=5)\n"
-        "    print('connected')\n"
-        "except OSError:\n"
-        "    print('no network')\n"
-        "print(os.getcwd())"
+KERNEL_PATH = """
+import pathlib, sys, tempfile
+sys.path[:0] = [{tests!r}, {hooks!r}]
+import checks, nbformat
+from nbclient import NotebookClient
+work = pathlib.Path(tempfile.mkdtemp(prefix="notebook-"))
+manager = checks.confined_kernel(work, fresh={fresh!r}, preload=())
+notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell({code!r})])
+try:
+    NotebookClient(notebook, km=manager, timeout=30, resources={{"metadata": {{"path": str(work)}}}}).execute(
+        env=manager.kernel_env
     )
-    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
-    run_notebook(notebook, "confined.ipynb", tmp_path)
-    printed = "".join(o.get("text", "") for o in notebook.cells[0].outputs)
-    assert printed.splitlines()[0] == "no network", printed
+finally:
+    if manager.has_kernel:
+        manager.shutdown_kernel(now=True)
+print("".join(output.get("text", "") for output in notebook.cells[0].outputs))
+print("workdir", work)
+"""
+
+
+@pytest.mark.parametrize("isolation", ["namespaces", "shim"])
+@pytest.mark.parametrize("kernel", ["forked", "fresh"])
+def test_the_notebook_kernel_cannot_reach_a_live_target(live_target, kernel, isolation):
+    """A notebook's kernel, forked by the kernel server or started fresh, is confined like every
+    snippet: the live target that an unconfined process reaches stays out of its reach, and it
+    runs in the throwaway folder its notebook was given, not in the repository."""
+    code = probe(live_target.port) + "print('cwd', os.getcwd())\n"
+    driver = KERNEL_PATH.format(
+        tests=str(ROOT / "tests"), hooks=str(ROOT / "hooks"), fresh=kernel == "fresh", code=code
+    )
+    env = {**os.environ, **({"ROADMAP_ISOLATION": "shim"} if isolation == "shim" else {})}
+    done = live_target.run([sys.executable, "-c", driver], env=env, timeout=120)
+    problems = confinement_problems(done.stdout, isolation, f"{kernel} kernel")
+    assert not problems, "\n".join(problems) + done.stderr[-3000:]
+    cwd = re.search(r"^cwd (.+)$", done.stdout, re.M)[1]
+    workdir = re.search(r"^workdir (.+)$", done.stdout, re.M)[1]
+    assert cwd == workdir and not Path(cwd).is_relative_to(ROOT), (cwd, workdir)
 
 
 @pytest.mark.parametrize("lesson", find_lessons(projects=False))

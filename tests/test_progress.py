@@ -3,30 +3,20 @@
 from __future__ import annotations
 
 from conftest import find_lessons
-from progress import known_lessons
+from progress import known_lessons, resolve_aliases
 
 
 def progress_problems(current: list[str], listed: list[str], aliases: dict[str, str]) -> list[str]:
     """What breaks readers' marks: a published id that vanished without an alias, an alias to
-    nowhere, or a lesson missing from lessons.yml."""
-    problems = []
-
-    def resolve(lesson: str) -> str:
-        seen = set()
-        while lesson in aliases and lesson not in seen:
-            seen.add(lesson)
-            lesson = aliases[lesson]
-        return lesson
-
+    nowhere or in a circle (the build's own `resolve_aliases`), or a lesson missing from
+    lessons.yml."""
+    resolved, problems = resolve_aliases(current, aliases)
     for lesson in listed:
-        if resolve(lesson) not in current:
+        if lesson not in current and lesson not in resolved and lesson not in aliases:
             problems.append(
                 f"lessons.yml: the published lesson {lesson} is gone: add `{lesson}: <its new id>` "
                 "under aliases, so that readers keep their done-mark"
             )
-    for old, new in aliases.items():
-        if resolve(new) not in current:
-            problems.append(f"lessons.yml: alias {old} -> {new} leads to no lesson")
     for lesson in current:
         if lesson not in listed:
             problems.append(f"lessons.yml: add the new lesson {lesson} under lessons")
@@ -53,5 +43,17 @@ def test_the_check_catches_a_lesson_renamed_without_an_alias():
         == []
     )
     assert progress_problems(["01-a/kept"], ["01-a/kept"], {"01-a/x": "01-a/y"}) == [
-        "lessons.yml: alias 01-a/x -> 01-a/y leads to no lesson"
+        "lessons.yml: alias 01-a/x -> 01-a/y leads to no lesson (01-a/y)"
     ]
+
+
+def test_aliases_are_followed_through_renames_and_a_circle_is_refused():
+    current = ["01-a/c"]
+    assert resolve_aliases(current, {"01-a/a": "01-a/b", "01-a/b": "01-a/c"}) == (
+        {"01-a/a": "01-a/c", "01-a/b": "01-a/c"},
+        [],
+    )
+    resolved, problems = resolve_aliases(current, {"01-a/a": "01-a/b", "01-a/b": "01-a/a"})
+    assert (
+        not resolved and len(problems) == 2 and "circle: 01-a/a -> 01-a/b -> 01-a/a" in problems[0]
+    )

@@ -7,8 +7,8 @@
  *   [data-roadmap-export], [data-roadmap-import]  export to / import from a JSON file
  * Stored: {"<lesson id>": "<date marked done>", ...} under one key.
  * window.roadmapLessons (javascripts/lessons.js, written by the build from lessons.yml) lists the
- * current lesson ids and the aliases of renamed or moved lessons: a stored mark under an old id
- * moves to the new one, and an import keeps only ids the site knows.
+ * current lesson ids and, for each old id of a renamed or moved lesson, its current id: a stored
+ * mark under an old id moves to the new one, and an import keeps only ids the site knows.
  */
 (function () {
   "use strict";
@@ -21,9 +21,10 @@
     return Object.prototype.hasOwnProperty.call(object, key);
   };
 
-  // The current id of a lesson id, following aliases; null when the site does not know it.
+  // The current id of a lesson id (the build resolved each old id to its current lesson, however
+  // many renames ago); null when the site does not know it.
   function current(id) {
-    for (var hops = 0; hops < 20 && has(known.aliases, id); hops += 1) id = known.aliases[id];
+    if (has(known.aliases, id)) id = known.aliases[id];
     return known.lessons.indexOf(id) >= 0 ? id : null;
   }
 
