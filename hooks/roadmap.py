@@ -36,6 +36,7 @@ STAGES_MARKER = "<!-- roadmap:stages -->"
 LESSONS_MARKER = "<!-- roadmap:lessons -->"
 GLOSSARY_MARKER = "<!-- roadmap:glossary -->"
 GLOSSARY = Path(__file__).resolve().parent.parent / "includes" / "glossary.md"
+SNIPPETS = Path(__file__).resolve().parent.parent / "snippets"
 TERM = re.compile(r"^\*\[(?P<term>[^\]]+)\]:\s*(?P<definition>.+)$", re.M)
 NEXT_IN_PROSE = re.compile(
     r"\[[^\]]+\]\((?P<a>[^)#\s]+\.md)[^)]*\),? the next lesson"
@@ -63,13 +64,21 @@ def _is_index(page) -> bool:
     return isinstance(page, Page) and Path(page.file.src_uri).name == "index.md"
 
 
+def _is_lesson(page) -> bool:
+    """A lesson is a page with its own snippet (a cheat sheet is a page, not a lesson): what the
+    stage tables count, and what a reader can mark as done (hooks/progress.py)."""
+    twin = SNIPPETS / Path(page.file.src_uri).with_suffix(".py")
+    return isinstance(page, Page) and not _is_index(page) and twin.is_file()
+
+
 def _lessons(section: Section) -> list[Page]:
-    """Every lesson below a nav section (landing pages excluded), in nav order."""
+    """Every lesson below a nav section (landing pages and pages without code excluded), in
+    nav order."""
     found = []
     for child in section.children:
         if isinstance(child, Section):
             found += _lessons(child)
-        elif isinstance(child, Page) and not _is_index(child):
+        elif _is_lesson(child):
             found.append(child)
     return found
 
@@ -116,9 +125,10 @@ def lessons_table(section: Section, page: Page) -> str:
             )
         elif isinstance(child, Page):
             meta = _meta(child)
+            minutes = int(meta.get("minutes") or 0)
             rows.append(
                 f"| {number}. [{_title(child)}]({_link(child, page)}) | {meta.get('outcome', '')} | "
-                f"{_hours(int(meta.get('minutes') or 0))} |"
+                f"{_hours(minutes) if minutes else ''} |"
             )
     lessons = _lessons(section)
     total = f"{_count(len(lessons))}, about {_hours(_minutes(lessons))} in all."

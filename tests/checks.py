@@ -142,21 +142,27 @@ def ruff_problems(*paths: Path) -> list[str]:
 
 
 def expected_output_blocks(markdown: str, results: dict) -> list[str]:
-    """What each executed block of a page must show: the build's output of its sections."""
-    from render import EXEC_FENCE, INCLUDE
-
-    blocks = []
-    for fence in EXEC_FENCE.finditer(markdown):
-        printed = ""
-        for line in fence["body"].splitlines():
-            match = INCLUDE.match(line)
-            if not match:
-                continue
-            sections = results[match["path"]]["sections"]
-            for name in [match["section"]] if match["section"] else list(sections):
+    """What each executed block of a page must show: the build's output of its sections. Read
+    with a scanner of its own (not the build's pattern): any fence of three or more backticks
+    or tildes whose info string is python with exec="on"."""
+    blocks, fence, printed = [], None, ""
+    for line in markdown.splitlines():
+        stripped = line.strip()
+        if fence is None:
+            opening = re.match(r"(`{3,}|~{3,})\s*python\b(.*)$", stripped)
+            if opening and 'exec="on"' in opening[2]:
+                fence, printed = opening[1], ""
+            continue
+        if stripped.startswith(fence[0] * len(fence)) and not stripped.strip(fence[0]):
+            if printed.rstrip():
+                blocks.append(printed.rstrip())
+            fence = None
+            continue
+        include = re.match(r'--8<-- "([^":]+\.py)(?::([^"]+))?"$', stripped)
+        if include:
+            sections = results[include[1]]["sections"]
+            for name in [include[2]] if include[2] else list(sections):
                 printed += sections.get(name, {}).get("stdout", "")
-        if printed.rstrip():
-            blocks.append(printed.rstrip())
     return blocks
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import os
@@ -189,10 +190,12 @@ def build_results(built_site, request) -> dict[str, dict]:
 
 
 def pytest_terminal_summary(terminalreporter, config):
-    """With --lesson: say once, plainly, that other lessons fail the site's build."""
+    """What axe could not judge; and with --lesson, once, plainly, that other lessons fail the
+    site's build."""
+    base = config._tmp_path_factory.getbasetemp()
+    _report_undecided_contrast(terminalreporter, base / "axe-incomplete")
     if not selected_lesson(config):
         return
-    base = config._tmp_path_factory.getbasetemp()
     for folder in (base, base.parent):
         note = folder / "not-yours.txt"
         if note.is_file() and note.read_text().strip():
@@ -217,12 +220,36 @@ def pytest_terminal_summary(terminalreporter, config):
 def site_url(built_site: Path):
     """The built site served on 127.0.0.1 as a static host serves it: under the path of the
     config's site_url (/roadmap/), with 404.html for a missing page. No trailing slash."""
-    handler = functools.partial(_StaticHost, directory=str(built_site))
+    with serve(built_site) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def serve(site: Path):
+    """A built site served on 127.0.0.1 (see `site_url`) while the block runs: its address."""
+    handler = functools.partial(_StaticHost, directory=str(site))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}{SITE_PATH.rstrip('/')}"
-    server.shutdown()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}{SITE_PATH.rstrip('/')}"
+    finally:
+        server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def renamed_site_url(tmp_path_factory):
+    """A small site (tests/mini_site.py) whose lessons.yml moved a lesson: 00-old/renamed is now
+    01-demo/lesson, through 00-older/first -> 00-old/renamed. Served like `site_url`."""
+    from mini_site import mini_site
+
+    root = tmp_path_factory.mktemp("renamed")
+    aliases = {"00-older/first": "00-old/renamed", "00-old/renamed": "01-demo/lesson"}
+    config = mini_site(root, lessons=("lesson", "second"), projects=(), aliases=aliases)
+    done = build_site(config, root / "site")
+    assert done.returncode == 0, done.stdout
+    with serve(root / "site") as url:
+        yield url
 
 
 def _site_url() -> str:
@@ -302,6 +329,35 @@ def find_lessons(projects: bool = True) -> list[str]:
     if projects:
         found += [Path(uri).with_suffix("").as_posix() for uri in project_pages()]
     return sorted(found)
+
+
+def _report_undecided_contrast(terminalreporter, folder: Path) -> None:
+    """The browser tests fail on every contrast axe finds too low; the ones it could not judge
+    at all ("incomplete": text over a figure, a single symbol, an element under another) would
+    pass silently, so they are counted here, by axe's reason, with a few examples."""
+    import json
+
+    reports = (
+        [json.loads(p.read_text()) for p in sorted(folder.glob("*.json"))]
+        if folder.is_dir()
+        else []
+    )
+    reasons: dict[str, list[str]] = {}
+    for report in reports:
+        for element, reason in report["undecided"]:
+            reasons.setdefault(reason or "no reason given", []).append(
+                f"{report['page'] or 'home'}: {element}"
+            )
+    if not reasons:
+        return
+    total = sum(len(found) for found in reasons.values())
+    terminalreporter.write_sep("-", "contrast axe could not judge")
+    terminalreporter.write_line(
+        f"{total} element(s) on {len(reports)} page(s) checked; axe could not decide their "
+        "contrast (figures' text is checked by the build instead, hooks/figures.py):"
+    )
+    for reason, found in sorted(reasons.items(), key=lambda item: -len(item[1])):
+        terminalreporter.write_line(f"  {len(found):4d}  {reason}: e.g. {found[0][:90]}")
 
 
 # Headless, and quiet on a closed network: no background requests to Google's hosts.

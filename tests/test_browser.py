@@ -192,14 +192,22 @@ SAME_COLOURS = """() => {
 }"""
 COLOUR_RULES = ["color-contrast", "link-in-text-block"]
 AXE_RUN = """async ([context, options]) => {
-    const result = await axe.run(context, {resultTypes: ["violations"], ...options});
-    return result.violations.map(v =>
-        `${v.id} (${v.impact}): ${v.help}: ${v.nodes.map(n => n.target.join(" ")).join(", ")}`);
+    const result = await axe.run(context, {resultTypes: ["violations", "incomplete"], ...options});
+    return {
+        violations: result.violations.map(v =>
+            `${v.id} (${v.impact}): ${v.help}: ${v.nodes.map(n => n.target.join(" ")).join(", ")}`),
+        incomplete: result.incomplete.filter(v => v.id === "color-contrast").flatMap(v =>
+            v.nodes.map(n => [n.target.join(" "), ((n.any[0] || {}).message || "").split(".")[0]])),
+    };
 }"""
 
 
-def axe_violations(page, rules: list[str] | None = None) -> list[str]:
-    """axe-core's violations on the page as it is now (all rules, or only `rules`), one line each."""
+def axe_violations(
+    page, rules: list[str] | None = None, undecided: list | None = None
+) -> list[str]:
+    """axe-core's violations on the page as it is now (all rules, or only `rules`), one line
+    each. The colour contrasts axe could not judge ("incomplete") go to `undecided`, when given,
+    as (element, axe's reason)."""
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.evaluate(AXE_SCRIPT)
     page.evaluate(AXE_PREPARE)
@@ -207,14 +215,27 @@ def axe_violations(page, rules: list[str] | None = None) -> list[str]:
     found = []
     if rules is None:  # every rule that is on by default, the colour rules below
         disabled = {rule: {"enabled": False} for rule in COLOUR_RULES}
-        found += page.evaluate(AXE_RUN, [{"exclude": [maths]}, {"rules": disabled}])
+        found += page.evaluate(AXE_RUN, [{"exclude": [maths]}, {"rules": disabled}])["violations"]
     elif others := [rule for rule in rules if rule not in COLOUR_RULES]:
-        found += page.evaluate(AXE_RUN, [{"exclude": [maths]}, {"runOnly": others}])
+        found += page.evaluate(AXE_RUN, [{"exclude": [maths]}, {"runOnly": others}])["violations"]
     if colours := [rule for rule in rules or COLOUR_RULES if rule in COLOUR_RULES]:
         page.evaluate(SAME_COLOURS)
         context = {"exclude": [maths, ["[data-axe-same]"]]}
-        found += page.evaluate(AXE_RUN, [context, {"runOnly": colours}])
+        result = page.evaluate(AXE_RUN, [context, {"runOnly": colours}])
+        found += result["violations"]
+        if undecided is not None:
+            undecided += [tuple(item) for item in result["incomplete"]]
     return list(found)
+
+
+def report_undecided(path: str, undecided: list, tmp_path_factory) -> None:
+    """Keep what axe could not judge on a page for the run's summary (conftest.py prints it)."""
+    from conftest import _shared_temp
+
+    folder = _shared_temp(tmp_path_factory) / "axe-incomplete"
+    folder.mkdir(exist_ok=True)
+    name = re.sub(r"[^\w-]+", "_", path) or "home"
+    (folder / f"{name}.json").write_text(json.dumps({"page": path, "undecided": undecided}))
 
 
 def scheme(page) -> str:
@@ -237,12 +258,17 @@ def toggle_palette(page) -> None:
 
 
 @pytest.mark.parametrize("path", site_pages())
-def test_page_loads_cleanly_and_passes_axe_in_both_palettes(page, site_url, path):
+def test_page_loads_cleanly_and_passes_axe_in_both_palettes(page, site_url, path, tmp_path_factory):
+    """No console error, no request to another host, no axe violation in either palette. The
+    contrasts axe could not judge are reported at the end of the run (not failed: see the
+    summary for why axe gives up on each)."""
     watch = Watch(page)
     page.goto(f"{site_url}/{path}", wait_until="load")
-    problems = {"light": axe_violations(page)}
+    undecided: list = []
+    problems = {"light": axe_violations(page, undecided=undecided)}
     toggle_palette(page)
-    problems["dark"] = axe_violations(page, COLOUR_RULES)  # the palette changes colours only
+    problems["dark"] = axe_violations(page, COLOUR_RULES, undecided)  # colours only change
+    report_undecided(path, sorted(set(undecided)), tmp_path_factory)
     page.wait_for_load_state("networkidle")
     assert not watch.problems, "\n".join(watch.problems)
     assert not problems["light"] and not problems["dark"], json.dumps(problems, indent=2)
@@ -467,23 +493,40 @@ def test_export_then_import_restores_progress_in_a_fresh_profile(new_context, si
     )
 
 
-def test_a_renamed_lesson_keeps_its_readers_mark(new_context, site_url):
-    """A mark stored under an old id moves to the lesson's new id (an alias in lessons.yml)."""
-    lesson, stage = first_stage_lesson()
+def test_a_renamed_lesson_keeps_its_readers_mark(new_context, renamed_site_url):
+    """A mark stored under an old id moves to the lesson's current id, through two renames:
+    lessons.yml's aliases, resolved by the build into javascripts/lessons.js, as published."""
     context = new_context()
     context.add_init_script(
-        "Object.defineProperty(window, 'roadmapLessons', {configurable: true,"
-        f" set(v) {{ v.aliases['00-old/renamed'] = '{lesson}'; this._lessons = v; }},"
-        " get() { return this._lessons; }});"
-        f"localStorage.setItem('{STORAGE_KEY}', JSON.stringify({{'00-old/renamed': '2026-01-01'}}));"
+        f"localStorage.setItem('{STORAGE_KEY}', JSON.stringify({{'00-older/first': '2026-01-01'}}));"
     )
     page = context.new_page()
-    page.goto(f"{site_url}/{lesson}/")
+    page.goto(f"{renamed_site_url}/01-demo/lesson/")
     expect(page.get_by_role("button", name="Mark as done")).to_have_attribute(
         "aria-pressed", "true"
     )
     stored = json.loads(page.evaluate(f"localStorage.getItem('{STORAGE_KEY}')"))
-    assert stored == {lesson: "2026-01-01"}
+    assert stored == {"01-demo/lesson": "2026-01-01"}
+
+
+def test_importing_progress_merges_and_follows_old_ids(new_context, renamed_site_url, tmp_path):
+    """An import adds to the marks already there, and a mark under an old id lands on the
+    lesson it became."""
+    page = new_context().new_page()
+    page.goto(f"{renamed_site_url}/01-demo/second/")
+    page.get_by_role("button", name="Mark as done").click()
+    exported = tmp_path / "progress.json"
+    exported.write_text(
+        json.dumps({"format": "dl-roadmap-progress", "done": {"00-old/renamed": "2026-02-02"}})
+    )
+    page.goto(f"{renamed_site_url}/")
+    with page.expect_file_chooser() as chooser:
+        page.get_by_role("button", name="Import progress").click()
+    chooser.value.set_files(exported)
+    expect(page.get_by_role("status")).to_contain_text("Imported 1 done lessons")
+    stored = json.loads(page.evaluate(f"localStorage.getItem('{STORAGE_KEY}')"))
+    assert set(stored) == {"01-demo/lesson", "01-demo/second"}, stored
+    assert stored["01-demo/lesson"] == "2026-02-02"
 
 
 def test_blocked_storage_hides_the_buttons_and_says_why(new_context, site_url):
@@ -496,6 +539,8 @@ def test_blocked_storage_hides_the_buttons_and_says_why(new_context, site_url):
     lesson, stage = first_stage_lesson()
     for path in (f"{lesson}/", f"{stage}/", ""):
         page.goto(f"{site_url}/{path}")
+        widgets = page.locator("[data-roadmap-toggle], [data-roadmap-progress]")
+        assert widgets.count() > 0, f"{path}: the page has no progress widgets to hide"
         expect(page.locator("[data-roadmap-blocked]")).to_be_visible()
         expect(page.locator("[data-roadmap-blocked]")).to_contain_text("blocks this site's storage")
         assert (

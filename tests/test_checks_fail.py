@@ -282,8 +282,9 @@ def test_a_figure_with_text_too_faint_to_read_fails_the_build(build_runner):
     assert len(problems) == 1, problems
 
 
-def test_output_check_fails_when_the_page_shows_other_output():
-    markdown = '```python exec="on"\n--8<-- "01-x/a.py:hello"\n```\n'
+@pytest.mark.parametrize("fence", ["```", "~~~", "````"])
+def test_output_check_fails_when_the_page_shows_other_output(fence):
+    markdown = f'{fence}python exec="on"\n--8<-- "01-x/a.py:hello"\n{fence}\n'
     results = {"01-x/a.py": {"sections": {"hello": {"stdout": "the real output\n"}}}}
     block = '<span class="filename">Output</span><pre><code>{}</code></pre>'
     assert not page_output_problems(markdown, block.format("the real output"), results, "a.md")

@@ -17,7 +17,6 @@ from live_target import confinement_problems, probe
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError
 from run_snippet import imports
-from sections import markdown_of, parse
 
 LESSONS = find_lessons()
 MARKER = re.compile(r"^# --8<-- \[(?P<kind>start|end):(?P<name>[A-Za-z][A-Za-z0-9_]*)\]\s*$")
@@ -67,18 +66,10 @@ def run_notebook(notebook: nbformat.NotebookNode, name: str, workdir) -> None:
         pytest.fail(f"{name}: cell {number} (section '{section}') {what}:\n{error}", pytrace=False)
 
 
-def snippet_sections(lesson: str) -> list[tuple[str, str]]:
-    sections, name, lines = [], None, []
-    for line in (SNIPPETS / f"{lesson}.py").read_text().splitlines():
-        match = MARKER.match(line)
-        if match and match["kind"] == "start":
-            name, lines = match["name"], []
-        elif match:
-            sections.append((name, "\n".join(lines).strip("\n")))
-            name = None
-        elif name is not None:
-            lines.append(line)
-    return sections
+def code_lines(text: str, marker: str) -> list[str]:
+    """The non-blank lines of `text` that are not marker lines (an oracle that shares no code
+    with the build: what every notebook's code cells together must hold)."""
+    return [line for line in text.splitlines() if line.strip() and not line.startswith(marker)]
 
 
 def read_notebook(built_site, lesson: str) -> nbformat.NotebookNode:
@@ -145,14 +136,14 @@ def test_the_notebook_kernel_cannot_reach_a_live_target(live_target, kernel, iso
 @pytest.mark.parametrize("lesson", find_lessons(projects=False))
 def test_notebook_is_the_snippet_under_the_pages_headings(built_site, lesson):
     notebook = read_notebook(built_site, lesson)
-    code = [
-        (cell.metadata.get("section"), cell.source)
-        for cell in notebook.cells
-        if cell.cell_type == "code"
-    ]
-    assert code == snippet_sections(lesson), (
-        "the code cells are not the snippet's sections, in order"
+    cells = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    source = (SNIPPETS / f"{lesson}.py").read_text()
+    joined = "\n".join(cell.source for cell in cells)
+    assert code_lines(joined, "# --8<-- [") == code_lines(source, "# --8<-- ["), (
+        "the code cells together are not the snippet file, line for line"
     )
+    names = re.findall(r"^# --8<-- \[start:(\w+)\]", source, re.M)
+    assert [cell.metadata.get("section") for cell in cells] == names, "one cell per section"
 
     page = (DOCS / f"{lesson}.md").read_text()
     title = re.search(r"^# (.+)$", page, re.M)[1]
@@ -167,14 +158,25 @@ def test_notebook_is_the_snippet_under_the_pages_headings(built_site, lesson):
 
 @pytest.mark.parametrize("project", sorted(set(LESSONS) - set(find_lessons(projects=False))))
 def test_a_projects_notebook_is_its_own_cells(built_site, project):
-    """A project page's notebook holds the snippet's markdown and code cells, in order."""
+    """A project page's notebook holds the snippet's markdown and code cells, in order: its code
+    cells together are the file's code, line for line; its prose has every value filled in."""
     notebook = read_notebook(built_site, project)
-    pieces = [p for p in parse((SNIPPETS / f"{project}.py").read_text())[0] if p.kind != "header"]
-    pieces = [p for p in pieces if p.kind == "markdown" or p.source.strip()]
-    assert [c.cell_type for c in notebook.cells] == [p.kind for p in pieces]
-    for cell, piece in zip(notebook.cells, pieces, strict=True):
-        expected = markdown_of(piece) if piece.kind == "markdown" else piece.source.strip("\n")
-        assert cell.source == expected, f"{project}: cell {piece.name or piece.first_line} differs"
+    source = (SNIPPETS / f"{project}.py").read_text()
+    code, kinds, kind = [], [], None
+    for line in source.splitlines():
+        if line.startswith("# %%"):
+            kind = "markdown" if line.startswith("# %% [markdown]") else "code"
+            kinds.append([kind, ""])
+        elif kind is not None:
+            kinds[-1][1] += line
+            if kind == "code":
+                code.append(line)
+    expected_kinds = [k for k, text in kinds if k == "markdown" or text.strip()]
+    assert [cell.cell_type for cell in notebook.cells] == expected_kinds
+    joined = "\n".join(cell.source for cell in notebook.cells if cell.cell_type == "code")
+    assert code_lines(joined, "# %%") == code_lines("\n".join(code), "# %%")
+    prose = "\n".join(cell.source for cell in notebook.cells if cell.cell_type == "markdown")
+    assert "{glue" not in prose, "a value the page fills in is left as its label"
 
 
 def site_address() -> str:

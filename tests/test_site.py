@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import posixpath
 import re
 from pathlib import Path
 from types import SimpleNamespace
@@ -193,10 +194,62 @@ def test_stage_pages_list_the_navs_lessons(built_site):
         shown = [link for link in linked if "/" not in link]
         assert shown == expected, f"{stage}: its table lists {shown}, the nav {expected}"
     assert "<!-- roadmap:stages -->" in (DOCS / "index.md").read_text()
+    pages = in_nav  # every page, in the nav's order
     for lesson in lessons:
         html = (built_site / lesson / "index.html").read_text()
-        assert re.search(r"<strong>Next( lesson)?:</strong> <a", html) or lesson == lessons[-1], (
-            lesson
+        following = pages[pages.index(lesson) + 1] if pages.index(lesson) + 1 < len(pages) else None
+        link = re.search(r'<strong>Next( lesson)?:</strong> <a [^>]*href="([^"]+)"', html)
+        if following is None:
+            assert link is None, f"{lesson}: the last page of the road links a next one"
+            continue
+        assert link, f"{lesson}: no link to the next page of the road"
+        target = posixpath.normpath(posixpath.join(lesson, link[2])).removesuffix("/index.html")
+        expected = following.removesuffix("/index")
+        assert target.rstrip("/") == expected, (
+            f"{lesson}: Next links {target}, the nav has {expected}"
+        )
+
+
+def _minutes_shown(text: str) -> int:
+    """A time as the tables show it ("3 h 05", "2 h", "45 min") in minutes."""
+    match = re.fullmatch(r"(?:(\d+) h)?\s*(\d+)?(?: min)?", text.strip())
+    assert match and (match[1] or match[2]), text
+    return int(match[1] or 0) * 60 + int(match[2] or 0)
+
+
+def test_the_home_pages_stage_table_counts_what_the_nav_holds(built_site):
+    """The built home page's stage table: each stage's lesson count and lesson time, against the
+    nav and the lessons' own front matter (read here, not with the build's functions)."""
+    from conftest import find_lessons
+
+    config = (ROOT / "mkdocs.yml").read_text()
+    in_nav = re.findall(r"(\S+)\.md\s*$", config[config.index("\nnav:") :], re.M)
+    lessons = [page for page in in_nav if page in set(find_lessons())]
+    html = (built_site / "index.html").read_text()
+    table = html[html.index("<table") : html.index("</table>")]
+    rows = re.findall(r"<tr>(.*?)</tr>", table, re.S)[1:]
+    stages = sorted({lesson.split("/")[0] for lesson in lessons})
+    shown = {}
+    for row in rows:
+        cells = [
+            re.sub(r"<[^>]+>", "", cell).strip()
+            for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+        ]
+        stage = re.search(r'href="([0-9]{2}-[^/"]+)/', row)
+        if stage:
+            shown[stage[1]] = (int(cells[2]), _minutes_shown(cells[3]))
+    assert sorted(shown) == stages, (sorted(shown), stages)
+    for stage in stages:
+        mine = [lesson for lesson in lessons if lesson.startswith(stage + "/")]
+        minutes = 0
+        for lesson in mine:
+            source = DOCS / f"{lesson}.md"
+            text = (
+                source.read_text() if source.is_file() else (SNIPPETS / f"{lesson}.py").read_text()
+            )
+            minutes += int(re.search(r"^(?:# )?minutes:\s*(\d+)", text, re.M)[1])
+        assert shown[stage] == (len(mine), minutes), (
+            f"{stage}: shows {shown[stage]}, has {(len(mine), minutes)}"
         )
 
 
