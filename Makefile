@@ -15,7 +15,7 @@ export NO_MKDOCS_2_WARNING := 1
 TORCH_INDEX ?= https://download.pytorch.org/whl/cpu
 PIP := $(BIN)/python -m pip --disable-pip-version-check
 
-.PHONY: serve build test bench matrix clean browser lock lesson check format
+.PHONY: serve build test bench matrix clean browser lock lesson check format pyodide
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "make: $(PYTHON) not found; install Python 3.11 or run 'make PYTHON=python3'" >&2; exit 1; }
@@ -35,6 +35,12 @@ $(VENV)/.installed: requirements.txt requirements-torch.txt | $(BIN)/python
 	fi
 	touch $@
 
+# The Python that runs in the reader's browser (the NumPy lessons' Run buttons): Pyodide's files,
+# fetched with npm and pip, checked against Pyodide's official lock, cached in .cache/pyodide/
+# (hooks/pyodide_files.py; quick when they are there already).
+pyodide: $(VENV)/.installed
+	@$(BIN)/python hooks/pyodide_files.py
+
 # Regenerate requirements.txt (with hashes) after editing requirements.in. Needs the network.
 lock: | $(BIN)/python
 	$(PIP) install --quiet pip-tools
@@ -43,13 +49,13 @@ lock: | $(BIN)/python
 
 # --dirty: after the first full build, rebuild only the pages whose Markdown or snippets changed
 # (hooks/snippets.py marks the pages of a changed snippet), so an edit shows in about a second.
-serve: $(VENV)/.installed
+serve: $(VENV)/.installed pyodide
 	$(BIN)/mkdocs serve --dirty --dev-addr 127.0.0.1:8000
 
-build: $(VENV)/.installed
+build: $(VENV)/.installed pyodide
 	$(BIN)/mkdocs build --strict --site-dir site
 
-test: $(VENV)/.installed browser
+test: $(VENV)/.installed pyodide browser
 	$(BIN)/python -m pytest
 
 # The browser tests drive a real Chromium. Find one, or install Debian's when we are root.
@@ -70,7 +76,7 @@ lesson: $(VENV)/.installed
 
 # One lesson's checks (its snippet, page, notebook, numbers, browser; and the cheap whole-site
 # checks): make check LESSON=03-deep-learning-basics/pooling
-check: $(VENV)/.installed browser
+check: $(VENV)/.installed pyodide browser
 	@[ -n "$(LESSON)" ] || { echo "make check needs LESSON=<stage>/<slug>, for example LESSON=03-deep-learning-basics/pooling" >&2; exit 1; }
 	$(BIN)/python -m pytest -n0 --lesson "$(LESSON)"
 
@@ -86,7 +92,7 @@ format: $(VENV)/.installed
 matrix: $(VENV)/.installed
 	$(BIN)/python tools/matrix.py $(MATRIX_FLAGS)
 
-bench: $(VENV)/.installed browser
+bench: $(VENV)/.installed pyodide browser
 	$(BIN)/python tools/bench.py --json bench.json $(BENCH_FLAGS)
 
 clean:

@@ -32,6 +32,7 @@ CACHE = Path(os.environ.get("ROADMAP_CACHE", HOOKS.parent / ".cache" / "snippets
 # The files whose content decides how a snippet runs: part of every key.
 RUNNER_FILES = [
     HOOKS / "run_snippet.py",
+    HOOKS / "figure_style.py",
     HOOKS / "sandbox.py",
     HOOKS / "sections.py",
     sandbox.SHIM / "sitecustomize.py",

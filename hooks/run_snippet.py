@@ -30,11 +30,9 @@ import ast
 import contextlib
 import functools
 import importlib
-import io
 import json
 import operator
 import os
-import re
 import select
 import signal
 import sys
@@ -45,47 +43,12 @@ import types
 from pathlib import Path
 
 import sandbox
+from figure_style import FIGURE_STYLE, figure_to_svg
 from sections import parse
 
 FUTURE_FLAGS = functools.reduce(
     operator.or_, (getattr(__future__, name).compiler_flag for name in __future__.all_feature_names)
 )
-
-# How a figure looks on the page: transparent, text and axes in a placeholder colour that the
-# page turns into `currentColor`, so one inline SVG reads well in both light and dark mode.
-INK = "#010203"
-FIGURE_STYLE = {
-    "figure.facecolor": "none",
-    "axes.facecolor": "none",
-    "savefig.facecolor": "none",
-    "savefig.transparent": True,
-    "legend.facecolor": "none",
-    "legend.edgecolor": INK,
-    "text.color": INK,
-    "axes.labelcolor": INK,
-    "axes.edgecolor": INK,
-    "axes.titlecolor": INK,
-    "xtick.color": INK,
-    "ytick.color": INK,
-    "grid.color": "#888888",
-    "svg.fonttype": "none",
-    "font.size": 11,
-}
-
-
-def figure_to_svg(fig, salt: str) -> str:
-    """One figure as inline SVG whose ink follows the page's text colour."""
-    import matplotlib.pyplot as plt
-
-    buf = io.StringIO()
-    with plt.rc_context({"svg.hashsalt": salt, "svg.id": salt}):
-        fig.savefig(buf, format="svg", bbox_inches="tight")
-    svg = buf.getvalue()
-    svg = svg[svg.index("<svg") :]  # drop the XML prolog and doctype
-    svg = re.sub(r"<metadata>.*?</metadata>", "", svg, flags=re.S)
-    for ink in (INK, "#000000"):
-        svg = svg.replace(ink, "currentColor")
-    return svg
 
 
 class _Capture:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import http.server
 import json
-import os
 import re
 import threading
 from functools import partial
@@ -18,17 +17,14 @@ from urllib.parse import urlsplit
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from conftest import (
-    CHROMIUM_ARGS,
     DOCS,
-    ROOT,
     SNIPPETS,
-    find_chromium,
+    chromium_or_fail,
     find_lessons,
     page_sources,
 )
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
-RESULTS = Path(os.environ.get("TEST_RESULTS", ROOT / "test-results"))
 LESSONS = find_lessons()
 STORAGE_KEY = "dl-roadmap.progress"
 
@@ -44,61 +40,6 @@ def site_pages() -> list[str]:
 
 
 # --- the browser --------------------------------------------------------------------------------
-
-
-def chromium_or_fail() -> str:
-    chromium = find_chromium()
-    if chromium is None:
-        pytest.fail(
-            "The browser tests need Chromium and found none: install it (Debian/Ubuntu: "
-            "`apt-get install chromium`) or point CHROMIUM=/path/to/chromium at one.",
-            pytrace=False,
-        )
-    return chromium
-
-
-@pytest.fixture(scope="session")
-def browser():
-    executable = chromium_or_fail()
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def new_context(browser, request):
-    """Make browser contexts (fresh profiles); on failure, screenshot every page they hold."""
-    contexts = []
-
-    def make(**options):
-        options.setdefault("viewport", {"width": 1280, "height": 900})
-        context = browser.new_context(**options)
-        context.set_default_timeout(10_000)
-        # Nothing may leave 127.0.0.1: a request to any other host is cut off (and reported).
-        context.route(
-            lambda url: urlsplit(url).hostname != "127.0.0.1", lambda route: route.abort()
-        )
-        contexts.append(context)
-        return context
-
-    yield make
-    report = getattr(request.node, "report_call", None)
-    if report is not None and report.failed:
-        RESULTS.mkdir(exist_ok=True)
-        name = re.sub(r"[^\w.-]+", "_", request.node.name)
-        for i, context in enumerate(contexts):
-            for j, page in enumerate(context.pages):
-                path = RESULTS / f"{name}-{i}-{j}.png"
-                page.screenshot(path=str(path), full_page=True)
-                print(f"screenshot of {page.url}: {path}")
-    for context in contexts:
-        context.close()
-
-
-@pytest.fixture
-def page(new_context):
-    return new_context().new_page()
 
 
 # --- what every page must pass ---------------------------------------------------------------------
