@@ -87,6 +87,7 @@
       say("Running…");
       return new Promise(function (resolve, reject) {
         var timer = setTimeout(function () {
+          delete pending[id];
           stop();
           reject(new Error("limit"));
         }, limit());
@@ -201,7 +202,7 @@
     edit.addEventListener("click", function () {
       if (editor) return editor.focus();
       editor = el("textarea", {
-        class: "run-editor",
+        class: "run-editor run-block-editor",
         spellcheck: "false",
         "aria-label": "The code of this block: edit it, then press Run",
         rows: String(Math.min(30, original.split("\n").length + 1)),
