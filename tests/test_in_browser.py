@@ -22,7 +22,8 @@ IN_BROWSER = [
     if runs_in_browser((SNIPPETS / f"{lesson}.py").read_text())
 ]
 LOAD_TIMEOUT = 90_000  # ms: Pyodide and its packages, the first time, on a busy machine
-RUN_LIMIT = 60_000  # ms: the page's own limit (30 s) is for a reader; a busy test machine needs more
+# ms: the page's own limit (30 s) is for a reader; a busy test machine needs more
+RUN_LIMIT = 60_000
 
 
 @pytest.fixture
