@@ -57,11 +57,13 @@ def open_all_solutions(page) -> None:
 
 
 @pytest.mark.parametrize("lesson", IN_BROWSER)
-def test_every_block_runs_in_the_browser_and_prints_what_the_build_printed(page, site_url, lesson):
+def test_every_block_and_checked_exercise_runs_in_the_browser(page, site_url, lesson):
     """Run on every block, in the page's order: each prints exactly the output the build
     printed and draws as many figures, in a browser with Pyodide's Python and NumPy, the
-    versions the page states; no console error, no request to another host; and before the
-    first Run, nothing of Pyodide was loaded."""
+    versions the page states; before the first Run, nothing of Pyodide was loaded. Then every
+    exercise whose solution asserts something: an answer that leaves the checked names
+    undefined is told which check fails, the solution's own code is right. No console error,
+    no request to another host. (One page, one load of Python, for both.)"""
     watch = Watch(page)
     requested = []
     page.on("request", lambda request: requested.append(request.url))
@@ -74,57 +76,25 @@ def test_every_block_runs_in_the_browser_and_prints_what_the_build_printed(page,
     for number in range(anchors.count()):
         anchor = anchors.nth(number)
         code = anchor.locator("xpath=following-sibling::*[1]")
-        build = code.evaluate(
-            """code => { const out = []; let figures = 0;
-                for (let n = code.nextElementSibling; n; n = n.nextElementSibling) {
-                    if (n.matches('.run-bar')) continue;
-                    if (n.matches('.snippet-figure')) { figures++; continue; }
-                    const name = n.querySelector(':scope > .filename');
-                    if (name) { out.push(n.querySelector('code').textContent); continue; }
-                    break; }
-                return [out.join(''), figures]; }"""
-        )
+        build = code.evaluate(BUILD_OUTPUT)
         bar = code.locator("xpath=following-sibling::*[1]")
         bar.get_by_role("button", name="Run").click()
         status = finish(page, bar.locator(".run-status"))
         assert status == "Ran in your browser.", f"{lesson}, block {number}: {status}"
-        ran = bar.evaluate(
-            """bar => { const out = []; let figures = 0;
-                for (let n = bar.nextElementSibling; n; n = n.nextElementSibling) {
-                    if (n.matches('.run-figure')) { figures++; continue; }
-                    if (n.matches('.run-output')) { out.push(n.querySelector('code').textContent); continue; }
-                    break; }
-                return [out.join(''), figures]; }"""
-        )
+        ran = bar.evaluate(RUN_OUTPUT)
         assert ran == build, f"{lesson}, block {number}: the browser's run differs from the build's"
     page_text = page.locator("article").inner_text()
     python, numpy = (
-        page.evaluate(f"document.documentElement.dataset.{k}") for k in ("runPython", "runNumpy")
+        page.evaluate(f"document.documentElement.dataset.{key}")
+        for key in ("runPython", "runNumpy")
     )
     assert f"Python {python} and NumPy {numpy}" in page_text, (python, numpy)
-    assert not watch.problems, "\n".join(watch.problems)
 
-
-def solution_and_asserts(lesson: str, name: str) -> tuple[str, list[str]]:
-    from sections import sections
-
-    code = sections((SNIPPETS / f"{lesson}.py").read_text())[name].source
-    check = exercise(code)
-    answer = "\n".join(line for line in code.splitlines() if not line.lstrip().startswith("assert"))
-    return answer, check["asserts"]
-
-
-@pytest.mark.parametrize("lesson", IN_BROWSER)
-def test_every_checked_exercise_says_right_or_wrong(page, site_url, lesson):
-    """Each exercise whose solution asserts something has an answer box: the solution's own code
-    is right; an answer that leaves a checked name undefined, or gets it wrong, is told which
-    check fails and why."""
-    page.goto(f"{site_url}/{lesson}/", wait_until="load")
     panels = page.locator(".run-exercise")
-    anchors = page.locator(".run-anchor[data-run-exercise]")
-    assert panels.count() == anchors.count(), "an exercise with asserts has no answer box"
+    exercises = page.locator(".run-anchor[data-run-exercise]")
+    assert panels.count() == exercises.count(), "an exercise with asserts has no answer box"
     for number in range(panels.count()):
-        name = anchors.nth(number).get_attribute("data-run-exercise")
+        name = exercises.nth(number).get_attribute("data-run-exercise")
         panel = panels.nth(number)
         answer, asserts = solution_and_asserts(lesson, name)
         box = panel.get_by_role("textbox")
@@ -138,6 +108,32 @@ def test_every_checked_exercise_says_right_or_wrong(page, site_url, lesson):
         said = finish(page, verdict)
         assert said == "✓ Right: every check of the solution passes.", f"{lesson} {name}: {said}"
         expect(panel).to_have_class(re.compile(r"\brun-right\b"))
+    assert not watch.problems, "\n".join(watch.problems)
+
+
+BUILD_OUTPUT = """code => { const out = []; let figures = 0;
+    for (let n = code.nextElementSibling; n; n = n.nextElementSibling) {
+        if (n.matches('.run-bar')) continue;
+        if (n.matches('.snippet-figure')) { figures++; continue; }
+        const name = n.querySelector(':scope > .filename');
+        if (name) { out.push(n.querySelector('code').textContent); continue; }
+        break; }
+    return [out.join(''), figures]; }"""
+RUN_OUTPUT = """bar => { const out = []; let figures = 0;
+    for (let n = bar.nextElementSibling; n; n = n.nextElementSibling) {
+        if (n.matches('.run-figure')) { figures++; continue; }
+        if (n.matches('.run-output')) { out.push(n.querySelector('code').textContent); continue; }
+        break; }
+    return [out.join(''), figures]; }"""
+
+
+def solution_and_asserts(lesson: str, name: str) -> tuple[str, list[str]]:
+    from sections import sections
+
+    code = sections((SNIPPETS / f"{lesson}.py").read_text())[name].source
+    check = exercise(code)
+    answer = "\n".join(line for line in code.splitlines() if not line.lstrip().startswith("assert"))
+    return answer, check["asserts"]
 
 
 def test_a_wrong_value_is_explained_and_the_mark_kept(page, site_url):
