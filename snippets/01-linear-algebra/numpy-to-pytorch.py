@@ -131,7 +131,6 @@ for expected, got in zip(
     numpy_results, [row0, col1, a01, At, Au, AB, identity, A_inv], strict=True
 ):
     assert np.allclose(expected, got.numpy())
-assert d.item() == 5.0
 # --8<-- [end:pt_matrix_results]
 
 # --8<-- [start:np_new]
@@ -202,7 +201,6 @@ print("column sums", col_sums, " row means", row_means)
 print("X_hwc.shape", X_hwc.shape, " m shares memory with t:", t.data_ptr() == m.data_ptr())
 for expected, got in zip(numpy_results, [block, col_sums, row_means, centred], strict=True):
     assert np.allclose(expected, got.numpy())
-assert d.item() == 5.0
 assert numpy_shapes == [tuple(got.shape) for got in (Z, R, m, X_hwc)]
 assert t.data_ptr() == m.data_ptr()
 # --8<-- [end:pt_tensor_results]
