@@ -51,6 +51,7 @@ n = torch.linalg.norm(u)
 print("u + v =", w, " 2u =", s, " u @ v =", d, f" norm = {n:.4f}")
 for expected, got in zip(numpy_results, [w, s, d, n], strict=True):
     assert np.allclose(expected, got.numpy())
+assert d.item() == 5.0
 # --8<-- [end:pt_vector_results]
 
 # --8<-- [start:np_matrices]
@@ -300,7 +301,8 @@ for dtype in (np.float64, np.float32):
     digits = bits * np.log10(2)
     size = np.dtype(dtype).itemsize
     print(f"{info.dtype}: {size} bytes, {bits}-bit significand, eps {info.eps:.1e}")
-    print(f"    about {digits:.1f} significant decimal digits (finfo.precision: {info.precision})")
+    print(f"    {info.dtype} has about {digits:.1f} significant decimal digits", end=" ")
+    print(f"(finfo.precision: {info.precision})")
     print(f"    one million weights take {size * 1_000_000 / 1e6:.0f} MB")
 assert np.dtype(np.float64).itemsize == 8 and np.dtype(np.float32).itemsize == 4
 assert np.finfo(np.float32).nmant + 1 == 24 and np.finfo(np.float64).nmant + 1 == 53

@@ -71,6 +71,7 @@ row = np.array([0.0, 1.0, 2.0, 3.0])  # shape (4,)
 print(f"col + row =\n{col + row}\nshape {(col + row).shape}")
 stretched = np.tile(col, (1, 4)) + np.tile(row, (3, 1))  # the copies, written out
 assert np.array_equal(col + row, stretched)
+assert (col + row).shape == (3, 4) and (col + row).max() == 23.0
 print("m + row: shape", (m + row).shape, " row is added to every row of m")
 assert np.array_equal((m + row)[2], m[2] + row)
 # --8<-- [end:broadcasting]

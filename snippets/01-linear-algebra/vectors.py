@@ -29,6 +29,7 @@ assert np.array_equal(u + v, v + u)  # order does not matter
 print("2 * u =", 2 * u)
 print("-1 * v =", -1 * v)
 assert np.array_equal(2 * u, u + u)
+assert np.array_equal(2 * u, [6.0, 2.0])
 # --8<-- [end:scaling]
 
 # --8<-- [start:dot_product]

@@ -88,7 +88,7 @@ print(layer, "| parameters:", layer.num_parameters(), "| training:", layer.train
 print("output:", [round(v, 4) for v in layer([1.0, 2.0, 3.0, 4.0])])
 print("relu:  ", ReLU()([-1.5, 0.0, 2.0]))
 print(isinstance(layer, Linear), isinstance(layer, Module))
-assert layer.num_parameters() == 4 * 3 + 3 and len(layer([1.0, 2.0, 3.0, 4.0])) == 3
+assert layer.num_parameters() == 4 * 3 + 3 == 15 and len(layer([1.0, 2.0, 3.0, 4.0])) == 3
 assert ReLU()([-1.5, 0.0, 2.0]) == [0.0, 0.0, 2.0]
 # --8<-- [end:linear_relu]
 

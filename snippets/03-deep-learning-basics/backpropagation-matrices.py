@@ -41,7 +41,7 @@ params_start = {name: value.copy() for name, value in params.items()}  # kept fo
 for name, value in params.items():
     print(f"{name}: shape {value.shape}")
 print("parameters:", sum(v.size for v in params.values()))
-assert sum(v.size for v in params.values()) == 32 * 64 + 32 + 10 * 32 + 10
+assert sum(v.size for v in params.values()) == 32 * 64 + 32 + 10 * 32 + 10 == 2410
 
 Z1 = X_train @ params["W1"].T
 H = np.maximum(Z1, 0)
@@ -139,7 +139,7 @@ loss_t.backward()
 torch.testing.assert_close(loss_t, torch.tensor(loss))
 for name in params:
     torch.testing.assert_close(torch.from_numpy(grads[name]), tensors[name].grad)
-print(f"loss {loss:.6f} and all 4 gradients equal PyTorch autograd's")
+print(f"loss on these 20 images {loss:.6f}; all 4 gradients equal PyTorch autograd's")
 # --8<-- [end:autograd_check]
 
 
@@ -168,19 +168,22 @@ def train(lr, num_epochs=20, batch_size=64):
 batches = np.array_split(np.arange(len(X_train)), len(X_train) // 64)
 print("batches:", len(batches), "of sizes", sorted({len(b) for b in batches}), end="; ")
 print("range(0, 1077, 64) would leave a last batch of", len(X_train) % 64)
-assert len(batches) == 16
+assert len(batches) == 16 and sorted({len(b) for b in batches}) == [67, 68]
+assert len(X_train) % 64 == 53
 runs = {}
 for lr in [0.05, 0.5, 2.0]:
     runs[lr] = train(lr)
     val_loss, val_acc = evaluate(runs[lr][0], X_val, y_val)
-    print(f"lr = {lr:4}: validation loss {val_loss:.4f}, validation accuracy {val_acc:.4f}")
+    print(f"lr = {lr}: validation loss {val_loss:.4f}, validation accuracy {val_acc:.4f}")
 lr = max(runs, key=lambda lr: evaluate(runs[lr][0], X_val, y_val)[1])
 params, history = runs[lr]
 print(f"chosen: lr = {lr}")
 for epoch in [0, 1, 5, 20]:
-    print(f"epoch {epoch:2d}: train loss {history['train'][epoch]:.4f}", end=", ")
+    print(f"epoch {epoch}: train loss {history['train'][epoch]:.4f}", end=", ")
     print(f"validation loss {history['val'][epoch]:.4f}")
 assert history["train"][0] == loss_start  # epoch 0: the same starting weights as above
+assert lr == 0.5 and evaluate(runs[2.0][0], X_val, y_val)[1] < 0.2  # lr = 2.0 breaks down
+assert history["val"][-1] > history["train"][-1]
 # --8<-- [end:train]
 
 # --8<-- [start:figure_loss]
@@ -260,7 +263,7 @@ print(f"after 2 epochs: NumPy loss {loss:.6f}, PyTorch loss {loss_t.item():.6f},
 # --8<-- [start:exercise_3]
 y_pred = predict(params, X_val)  # validation digits: the test set stays unseen
 wrong = np.flatnonzero(y_pred != y_val)
-print(f"{len(wrong)} of {len(y_val)} validation digits are wrong")
+print(f"validation digits wrong: {len(wrong)} of {len(y_val)}")
 assert len(wrong) > 6
 fig, axes = plt.subplots(1, 6, figsize=(6, 1.6))
 for ax, k in zip(axes, wrong[:6], strict=False):
@@ -279,7 +282,7 @@ for step in range(200):  # full batch: the same ten images every step
     for name in tiny:
         tiny[name] -= 0.5 * grads[name]
     if step in (0, 50, 199):
-        print(f"step {step:3d}: loss on the ten images {loss:.4f}")
+        print(f"step {step}: loss on the ten images {loss:.4f}")
 loss_ten, _ = forward(tiny, X_ten, y_ten)
 print(f"after 200 steps: loss {loss_ten:.4f}, right on {(predict(tiny, X_ten) == y_ten).sum()}/10")
 assert loss_ten < 0.01 and (predict(tiny, X_ten) == y_ten).all()

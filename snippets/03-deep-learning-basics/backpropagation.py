@@ -20,6 +20,7 @@ z = a + b  # node 2: add
 y_hat = sigmoid(z)  # node 3: activation
 L = (y_hat - y) ** 2  # node 4: squared error
 print(f"a = {a:.4f}, z = {z:.4f}, y_hat = {y_hat:.4f}, L = {L:.4f}")
+assert a == 1.0 and z == 0.5
 # --8<-- [end:graph_forward]
 
 # --8<-- [start:graph_backward]
@@ -30,7 +31,7 @@ dL_db = dL_dz * 1
 dL_dw = dL_da * x  # node 1: d(w * x)/dw = x
 dL_dx = dL_da * w  # and d(w * x)/dx = w
 print(f"dL/dy_hat = {dL_dy_hat:.4f}, dL/dz = {dL_dz:.4f}")
-print(f"dL/dw = {dL_dw:.4f}, dL/db = {dL_db:.4f}, dL/dx = {dL_dx:.4f}")
+print(f"backward pass: dL/dw = {dL_dw:.4f}, dL/db = {dL_db:.4f}, dL/dx = {dL_dx:.4f}")
 assert np.isclose(dL_dw, -0.3549, atol=1e-4) and np.isclose(dL_db, -0.1774, atol=1e-4)
 # --8<-- [end:graph_backward]
 

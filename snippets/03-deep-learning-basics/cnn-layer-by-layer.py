@@ -121,7 +121,8 @@ for name in by_hand:
     print(f"{name:<7} by hand {by_hand[name]:>5}   PyTorch {from_torch[name]:>5}")
 total = sum(p.numel() for p in net.parameters())
 print(f"total   by hand {sum(by_hand.values()):>5}   PyTorch {total:>5}")
-assert by_hand == from_torch and sum(by_hand.values()) == total == 1898
+assert by_hand == from_torch == {"conv 1": 80, "conv 2": 1168, "dense": 650}
+assert sum(by_hand.values()) == total == 1898
 
 dense_instead = nn.Linear(64, 8 * 8 * 8)  # the same 512 outputs as conv 1, without sharing
 dense_count = sum(p.numel() for p in dense_instead.parameters())
@@ -184,6 +185,7 @@ assert dense_count == 64 * 32 + 32 + 32 * 10 + 10 == 2410
 # --8<-- [start:exercise_2]
 no_pad = nn.Sequential(nn.Conv2d(1, 8, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(8, 16, 3))
 print("without padding:", tuple(no_pad(X_train[:64]).shape))
+assert no_pad[0](X_train[:64]).shape == (64, 8, 6, 6)  # a 3 x 3 kernel takes 8 to 6
 assert no_pad(X_train[:64]).shape == (64, 16, 1, 1)  # 8 -> 6 -> 3 -> 1
 # --8<-- [end:exercise_2]
 

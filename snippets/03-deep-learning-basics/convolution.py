@@ -235,7 +235,9 @@ def conv2d_matmul(x, w, b):
     return out.T.reshape(c_out, out_h, out_w)
 
 
-print("patch matrix shape:", (output_size(7, 3) ** 2, 3 * 3 * 3))
+patch_matrix_shape = (output_size(x.shape[1], w.shape[2]) ** 2, w[0].size)  # (patches, numbers)
+print("patch matrix shape:", patch_matrix_shape)
+assert patch_matrix_shape == (25, 27) and w.reshape(len(w), -1).T.shape == (27, 4)
 np.testing.assert_allclose(conv2d_matmul(x, w, b), conv2d(x, w, b))
 print("matrix-product convolution == loop convolution")
 # --8<-- [end:exercise_3]

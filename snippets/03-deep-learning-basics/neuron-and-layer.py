@@ -17,6 +17,7 @@ z = w @ x + b
 print("w * x, entry by entry:", w * x)
 print(f"z by hand = {z_by_hand:.4f}")
 print(f"w @ x + b = {z:.4f}")
+assert np.array_equal(w * x, [0.8, -0.3, -0.1])
 assert np.isclose(z, z_by_hand) and np.isclose(z, 0.5)
 # --8<-- [end:one_neuron]
 
@@ -163,7 +164,7 @@ print(
 num_params = sum(p.numel() for p in layer.parameters())
 print("parameters:", num_params, "= 4 * 3 weights + 4 biases")
 torch.testing.assert_close(layer(torch.from_numpy(X)), torch.from_numpy(Z))
-assert num_params == 4 * 3 + 4
+assert num_params == 4 * 3 + 4 == 16
 # --8<-- [end:layer_torch]
 
 # --8<-- [start:exercise_1]

@@ -21,7 +21,7 @@ X_val, X_test, y_val, y_test = train_test_split(
     X_rest, y_rest, test_size=0.5, random_state=0, stratify=y_rest
 )
 print(f"train {len(X_train)}, validation {len(X_val)}, test {len(X_test)}")
-assert len(X_train) + len(X_val) + len(X_test) == len(X) == 1797
+assert (len(X_train), len(X_val), len(X_test)) == (300, 748, 749) and len(X) == 1797
 # --8<-- [end:splits]
 
 
@@ -122,6 +122,10 @@ plt.show()
 net_decay, _, decay_curve = train(weight_decay=1.0)
 decay = report("weight decay", net_decay)
 assert decay["loss_gap"] < plain["loss_gap"] / 1.5 and decay["train_loss"] > plain["train_loss"]
+w = torch.ones(3, requires_grad=True)
+w.grad = torch.zeros(3)  # a zero gradient: only the decay acts
+torch.optim.AdamW([w], lr=lr, weight_decay=1.0).step()
+assert torch.allclose(w, torch.full((3,), 0.99))  # every step multiplies each weight by 0.99
 # --8<-- [end:weight_decay]
 
 # --8<-- [start:dropout]
@@ -178,7 +182,7 @@ assert both["loss_gap"] < min(decay["loss_gap"], dropout["loss_gap"], plain["los
 # --8<-- [start:exercise_2]
 net_impatient, _, impatient_curve = train(patience=2)
 impatient = report("patience 2", net_impatient)
-print(f"stopped after epoch {len(impatient_curve)} instead of {stopped}")
+print(f"patience 2 stops after epoch {len(impatient_curve)} instead of {stopped}")
 assert len(impatient_curve) == kept + 2 < stopped
 assert abs(impatient["val_loss"] - early["val_loss"]) < 1e-5 * early["val_loss"]
 # --8<-- [end:exercise_2]
