@@ -109,6 +109,8 @@ print(f"final loss with zeroing:    {correct[-1]:.4f}")
 print(f"final loss without zeroing: {buggy[-1]:.4f}")
 print(f"ratio: {buggy[-1] / correct[-1]:.0f}")
 assert correct[-1] < 0.01 and buggy[-1] > 100 * correct[-1]
+assert (torch.tensor(correct).diff() < 0).all()  # with the reset: lower at every step
+assert (torch.tensor(buggy).diff() > 0).any()  # without it: up again at times
 # --8<-- [end:accumulation_bug]
 
 # --8<-- [start:accumulation_figure]
@@ -155,6 +157,7 @@ x = torch.tensor(1.0, requires_grad=True)
 by_hand = torch.sin(torch.tensor(1.0)) + torch.cos(torch.tensor(1.0))  # product rule
 print(f"autograd {x.grad.item():.4f}  by hand {by_hand.item():.4f}")
 assert torch.allclose(x.grad, by_hand, atol=1e-6)
+assert round(by_hand.item(), 4) == 1.3818  # sin 1 + cos 1
 # --8<-- [end:exercise_1]
 
 # --8<-- [start:exercise_2]

@@ -15,6 +15,7 @@ print("output", tuple(y_hat.shape))
 print(
     "weight is a", type(layer.weight).__name__, "with requires_grad =", layer.weight.requires_grad
 )
+assert layer.weight.shape == (10, 64) and layer.bias.shape == (10,)
 assert torch.allclose(y_hat, X @ layer.weight.T + layer.bias, atol=1e-6)
 # --8<-- [end:linear_layer]
 
@@ -113,6 +114,7 @@ print("eval:   mean", show(out.mean(dim=0)), " std", show(out.std(dim=0, correct
 expected = (batch - bn.running_mean) / torch.sqrt(bn.running_var + bn.eps)
 assert torch.allclose(out, expected * bn.weight + bn.bias, atol=1e-6)  # running statistics used
 assert torch.equal(bn.running_mean, before)  # and not updated
+assert (out.mean(dim=0) > 1).all()  # far from standardised after one batch
 # --8<-- [end:batch_norm]
 
 # --8<-- [start:batch_norm_2d]
@@ -210,7 +212,7 @@ block = Residual(nn.Linear(16, 16))
 X = torch.randn(4, 16)
 print("output", tuple(block(X).shape), " parameters", sum(p.numel() for p in block.parameters()))
 assert torch.allclose(block(X), X + block.inner(X), atol=1e-6)
-assert sum(p.numel() for p in block.parameters()) == 16 * 16 + 16
+assert sum(p.numel() for p in block.parameters()) == 16 * 16 + 16 == 272
 # --8<-- [end:exercise_2]
 
 # --8<-- [start:exercise_3]

@@ -71,7 +71,8 @@ C = M.clone()  # an explicit copy
 print("M =", M)
 print("strides of M:", M.stride(), " of M.T:", T.stride())
 assert M.data_ptr() == X.data_ptr() and T.data_ptr() == X.data_ptr()
-assert row.data_ptr() == X.data_ptr() + 3 * X.element_size()  # 3 numbers further on
+assert M.stride() == (3, 1) and T.stride() == (1, 3)
+assert row.data_ptr() - X.data_ptr() == 3 * X.element_size() == 12  # 3 numbers, 12 bytes on
 assert row.untyped_storage().data_ptr() == X.untyped_storage().data_ptr()  # same block
 assert C.data_ptr() != X.data_ptr()
 

@@ -23,6 +23,7 @@ train_loader = DataLoader(
 val_loader = DataLoader(val_set, batch_size=256)
 test_loader = DataLoader(test_set, batch_size=256)
 print(f"{len(X)} digits: train {len(train_set)}, validation {len(val_set)}, test {len(test_set)}")
+assert len(X) == 1797
 # --8<-- [end:setup]
 
 
@@ -66,6 +67,7 @@ before = evaluate(net, val_loader, loss_fn)
 print(f"before training: val loss {before[0]:.4f}, val accuracy {before[1]:.4f}")
 print(f"ln(10) = {math.log(10):.4f}")
 assert abs(before[0] - math.log(10)) < 0.1 and before[1] < 0.2  # a guess among 10 classes
+assert round(math.log(10), 1) == 2.3
 # --8<-- [end:model]
 
 # --8<-- [start:loop]
@@ -94,7 +96,10 @@ stopped_epoch = epoch
 # --8<-- [end:loop]
 
 # --8<-- [start:check_stop]
-print(f"stops after epoch {stopped_epoch} (of at most {num_epochs}), keeps epoch {best_epoch}")
+print(
+    f"patience {patience}: stops after epoch {stopped_epoch} (of at most {num_epochs}),"
+    f" keeps epoch {best_epoch}"
+)
 assert stopped_epoch == best_epoch + patience < num_epochs
 assert min(history["val_loss"]) == best_loss == history["val_loss"][best_epoch - 1]
 assert history["train_loss"][-1] < history["train_loss"][best_epoch - 1]  # still improving...
@@ -122,6 +127,7 @@ ax_loss.set_yscale("log")
 ax_acc.legend()
 fig.tight_layout()
 plt.show()
+assert history["train_acc"][-1] > history["val_acc"][-1] > 0.95
 # --8<-- [end:curves]
 
 
