@@ -16,7 +16,7 @@ must name exactly one number of the snippet's whole output: a label that matches
 than one, is an error naming the page and line, and so is a format that does not apply. A label
 may hold digits (`epoch 20: train loss`); write as much of the printed line as it takes to be
 unique, and `...` for text of the same line to skip (`epoch 20 ... validation loss`), such as
-another measured number.
+another measured number. A space in a label matches any run of spaces (aligned columns).
 
 The build fills values in prose, tables, admonitions, figure descriptions (`alt="..."`), the
 Stage 5 project pages (their markdown cells) and the notebooks made from the pages; not inside
@@ -69,7 +69,8 @@ def split(body: str) -> tuple[str, str]:
 def matches(printed: str, label: str) -> list[re.Match]:
     """Every number of `printed` that comes right after `label`."""
     start = r"(?<![\w])" if label[:1].isalnum() or label[:1] == "_" else ""
-    text = r"[^\n]*?".join(re.escape(part.strip()) for part in label.split("..."))
+    parts = [r"[ \t]+".join(map(re.escape, part.split())) for part in label.split("...")]
+    text = r"[^\n]*?".join(parts)  # a space of the label matches any run of spaces
     pattern = re.compile(start + text + SEPARATOR + NUMBER)
     return list(pattern.finditer(printed))
 

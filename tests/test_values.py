@@ -39,6 +39,7 @@ def at(line: int) -> str:
         ("parameters", "61,100,840"),
         ("parameters:,d", "61,100,840"),
         ("gradient error", "-1.5e-07"),
+        ("epoch 1: train loss", "1.1019"),  # printed "epoch  1:", aligned
     ],
 )
 def test_a_label_names_the_number_printed_after_it(body, expected):
