@@ -129,6 +129,20 @@ def test_a_nondeterministic_snippet_prints_other_output_than_the_build(build_run
     assert problems and "printed something else than the build's run" in problems[0]
 
 
+def test_a_time_may_differ_between_runs_and_nothing_else(build_runner):
+    """A duration the code prints ("0.038 s") changes from run to run; the comparison lets it,
+    and only it."""
+    from checks import without_durations
+
+    assert without_durations("forward 0.038 s, 12 ms, 3 seconds") == "forward # s, # ms, # seconds"
+    assert without_durations("loss 0.038, 3 steps, 2 images") == "loss 0.038, 3 steps, 2 images"
+    source = (
+        "import time\nt = time.perf_counter()\nprint(f'took {time.perf_counter() - t:.6f} s')\n"
+    )
+    path, result = build_runner("timed.py", source)
+    assert not run_problems(path, build_output(result), timeout=10)
+
+
 def test_set_order_that_depends_on_the_hash_seed_is_caught(build_runner):
     source = "print(list({'alpha', 'beta', 'gamma', 'delta', 'epsilon', 'zeta'}))\n"
     path, result = build_runner("sets.py", source)
