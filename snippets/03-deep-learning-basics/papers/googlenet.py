@@ -6,6 +6,7 @@ import torch
 from torch import nn
 
 torch.manual_seed(0)
+torch.set_num_threads(1)  # one CPU thread, as the build runs every example
 
 
 def count_params(module):
@@ -160,41 +161,26 @@ def conv_bn_relu(c_in, c_out, kernel_size, **kwargs):
     )
 
 
-with torch.device("meta"):  # shapes only, no memory: counting is instant
-    paper_net = googlenet()
-    torchvision_net = googlenet(conv_bn_relu, k5=3, dropout=0.2)
+paper_net = googlenet()
+torchvision_net = googlenet(conv_bn_relu, k5=3, dropout=0.2)
 n_paper, n_torchvision = count_params(paper_net), count_params(torchvision_net)
 print(f"GoogLeNet as in the paper:   {n_paper:,} parameters")
 print(f"GoogLeNet as in torchvision: {n_torchvision:,} parameters")
 assert n_paper == 6_998_552
 assert n_torchvision == 6_624_904  # torchvision's documented num_params
-x = torch.zeros(1, 3, 224, 224, device="meta")
-sizes = [x.shape[-1]]
-for layer in torchvision_net:  # on meta, a forward pass computes the shapes alone
-    x = layer(x)
-    if x.dim() == 4 and x.shape[-1] != sizes[-1]:
-        sizes.append(x.shape[-1])
+
+torchvision_net.eval()
+h, sizes = torch.randn(1, 3, 224, 224), [224]  # one random 224 x 224 colour image
+with torch.no_grad():
+    start = time.process_time()  # CPU time: other programs running do not count
+    for layer in torchvision_net:
+        h = layer(h)
+        if h.dim() == 4 and h.shape[-1] != sizes[-1]:
+            sizes.append(h.shape[-1])  # the image size, each time it changes
+    seconds = time.process_time() - start
 print("image size after each change:", sizes)
-assert sizes == [224, 112, 56, 28, 14, 7, 1]
-
-
-def forward_time(net, x):
-    """One forward pass on one CPU thread: the output and the time it took, in seconds."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    net.eval()
-    with torch.no_grad():
-        start = time.perf_counter()
-        y_hat = net(x)
-        seconds = time.perf_counter() - start
-    torch.set_num_threads(threads)
-    return y_hat, seconds
-
-
-image = torch.randn(1, 3, 224, 224)
-y_hat, seconds = forward_time(googlenet(conv_bn_relu, k5=3, dropout=0.2), image)
-print(f"one 224x224 image -> {tuple(y_hat.shape)}, forward pass on one thread: {seconds:.2f} s")
-assert y_hat.shape == (1, 1000)
+print(f"output {tuple(h.shape)}, forward pass on one thread: {seconds:.2f} s")
+assert sizes == [224, 112, 56, 28, 14, 7, 1] and h.shape == (1, 1000)
 # --8<-- [end:googlenet]
 
 # --8<-- [start:exercise_1]
