@@ -231,6 +231,7 @@ for name, n, residual in [("plain-8", 1, False), ("plain-20", 3, False), ("resne
 assert num_params(net) == 67_906 and num_params(resnet_cifar(1, WIDTHS, 1)) == 19_074
 assert train_error["plain-8"] < 0.05  # the shallow net has converged
 assert train_error["plain-20"] > train_error["plain-8"] + 0.1  # deeper, and worse
+assert 0.15 < train_error["plain-20"] < 0.45  # what the machines we tried gave
 assert train_error["resnet-20"] < train_error["plain-20"] - 0.1 and train_error["resnet-20"] < 0.1
 # --8<-- [end:degradation]
 
