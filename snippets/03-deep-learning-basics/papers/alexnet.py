@@ -198,7 +198,7 @@ print(f"mean over the seeds: test loss {plain[1]:.3f} without dropout, {dropped[
       f"test accuracy {plain[2]:.3f} without, {dropped[2]:.3f} with")  # fmt: skip
 print(f"test loss with dropout / without: {dropped[1] / plain[1]:.2f}")
 assert results[0.0][:, 0].max() < 0.0005  # without dropout: memorised, loss 0.000
-assert dropped[1] < 0.85 * plain[1] and dropped[2] > plain[2] - 0.01
+assert dropped[1] < 0.85 * plain[1] and dropped[2] >= plain[2]
 # --8<-- [end:dropout]
 
 # --8<-- [start:exercise_1]
