@@ -104,6 +104,7 @@ print("G(z):", tuple(G(z).shape), "D(G(z)):", tuple(make_discriminator()(G(z)).s
 num_g = sum(p.numel() for p in G.parameters())
 num_d = sum(p.numel() for p in make_discriminator().parameters())
 print(f"parameters: generator {num_g}, discriminator {num_d}")
+assert num_g == 1282 and num_d == 1185
 # --8<-- [end:model]
 
 
@@ -127,7 +128,7 @@ def stack(nets):
     )
 
 
-seeds = [0, 1, 2, 3, 4, 5]
+seeds = list(range(6))  # 0, 1, ..., 5
 generators, discriminators = [], []
 for seed in seeds:
     torch.manual_seed(seed)  # each seed: its own initial weights
@@ -160,8 +161,10 @@ for _ in range(num_steps):
     opt_g.zero_grad()
     loss_g.backward()
     opt_g.step()
-print(f"after {num_steps} steps: loss D {loss_d.item():.3f}, loss G {loss_g.item():.3f}")
+print(f"after {num_steps} steps, mean of the {n} pairs: loss D {loss_d.item():.3f}, "
+      f"loss G {loss_g.item():.3f}")  # fmt: skip
 print(f"loss D when D outputs 1/2 on everything: 2 log 2 = {2 * math.log(2):.3f}")
+assert abs(2 * math.log(2) - 1.386) < 1e-3
 # --8<-- [end:train]
 
 # --8<-- [start:pinned_seed]
@@ -170,7 +173,8 @@ with torch.no_grad():
 shares, near = coverage(samples[0])
 print("seed 0, share per mode:", [round(s, 3) for s in shares.tolist()])
 print(f"seed 0, near a mode: {near:.3f}, modes covered: {(shares > min_share).sum().item()}")
-assert (shares > min_share).all() and shares.min() > 0.06  # all 8 modes, none starved
+fair_share = 1 / num_modes  # 12.5 %
+assert (shares > fair_share / 2).all()  # all 8 modes, none with less than half its fair share
 assert near > 0.7  # most samples land on the ring
 # --8<-- [end:pinned_seed]
 
@@ -186,15 +190,25 @@ plt.show()
 # --8<-- [end:figure_pinned]
 
 # --8<-- [start:all_seeds]
-collapsed = []
+with torch.no_grad():  # each pair's discriminator loss, on 2000 fresh points of each kind
+    d_real, d_fake = D(sample_real(n, 2000)), D(samples)
+    ones, zeros = torch.ones(2000, 1), torch.zeros(2000, 1)
+    loss_per_seed = torch.stack(
+        [loss_fn(d_real[i], ones) + loss_fn(d_fake[i], zeros) for i in range(n)]
+    )
+collapsed, modes_covered = [], []
 for i, seed in enumerate(seeds):
     shares, near = coverage(samples[i])
-    covered = (shares > min_share).sum().item()
-    print(f"seed {seed}: modes covered {covered}, near a mode {near:.2f}")
-    if covered < num_modes:
+    modes_covered.append((shares > min_share).sum().item())
+    print(f"seed {seed}: modes covered {modes_covered[i]}, near a mode {near:.2f}, "
+          f"loss D {loss_per_seed[i]:.3f}")  # fmt: skip
+    if modes_covered[i] < num_modes:
         collapsed.append(seed)
-print(f"{len(collapsed)} of {len(seeds)} seeds miss modes: {collapsed}")
+print(f"seeds that miss a mode: {len(collapsed)} of {len(seeds)}, seeds {collapsed}")
+print(f"seeds that cover every mode: {len(seeds) - len(collapsed)}")
 assert 1 <= len(collapsed) < len(seeds) and 0 not in collapsed
+worst = [i for i in range(n) if modes_covered[i] == min(modes_covered)]
+assert loss_per_seed.argmin().item() in worst  # the most collapsed pair: the lowest loss D
 # --8<-- [end:all_seeds]
 
 # --8<-- [start:figure_seeds]
@@ -208,6 +222,65 @@ for i, ax in enumerate(axes):
     ax.set(xticks=[], yticks=[])
 plt.show()
 # --8<-- [end:figure_seeds]
+
+
+# --8<-- [start:optimal_discriminator]
+def log_density(x, weights):
+    """log p(x) for a mixture of the 8 Gaussians with these weights (one per mode)."""
+    squared = torch.cdist(x, modes.to(x.dtype)) ** 2
+    log_gauss = -squared / (2 * std**2) - math.log(2 * math.pi * std**2)
+    return torch.logsumexp(log_gauss + weights.to(x.dtype).log(), dim=1)
+
+
+data_weights = torch.full((num_modes,), 1 / num_modes)  # p_data: every mode an eighth
+kept = 3  # a collapsed generator, held fixed: the first 3 modes only, a third of its samples each
+g_weights = torch.tensor([1 / kept] * kept + [0.0] * (num_modes - kept))
+
+
+def sample_collapsed(n):
+    return modes[torch.randint(0, kept, (n,))] + std * torch.randn(n, 2)
+
+
+def optimal_d(x):  # D*(x) = p_data / (p_data + p_g) = sigmoid(log p_data - log p_g)
+    return torch.sigmoid(log_density(x, data_weights) - log_density(x, g_weights))
+
+
+torch.manual_seed(0)
+D_fixed_g = make_discriminator()  # train a fresh D against the fixed generator
+opt_d = torch.optim.Adam(D_fixed_g.parameters(), lr=lr, betas=(0.5, 0.9))
+ones, zeros = torch.ones(256, 1), torch.zeros(256, 1)
+for _ in range(num_steps):
+    loss = loss_fn(D_fixed_g(sample_real(256)), ones)
+    loss = loss + loss_fn(D_fixed_g(sample_collapsed(256)), zeros)
+    opt_d.zero_grad()
+    loss.backward()
+    opt_d.step()
+with torch.no_grad():
+    centres = modes[[0, kept]]  # a mode the generator covers, and one it misses
+    d_star, d_trained = optimal_d(centres), torch.sigmoid(D_fixed_g(centres))[:, 0]
+    x = torch.cat([sample_real(2000), sample_collapsed(2000)])
+    gap = (torch.sigmoid(D_fixed_g(x))[:, 0] - optimal_d(x)).abs().mean().item()
+print(f"at a covered mode: D* {d_star[0]:.3f}, trained D {d_trained[0]:.3f}")
+print(f"at a missed mode:  D* {d_star[1]:.3f}, trained D {d_trained[1]:.3f}")
+print(f"mean |trained D - D*| on real and generated points: {gap:.3f}")
+assert abs(d_star[0] - 3 / 11) < 1e-3 and d_star[1] > 0.999  # (1/8) / (1/8 + 1/3), and 1
+assert gap < 0.1 and (d_trained - d_star).abs().max() < 0.1
+# --8<-- [end:optimal_discriminator]
+
+# --8<-- [start:jensen_shannon]
+x_real, x_fake = sample_real(20_000), sample_collapsed(20_000)
+c_of_g = (optimal_d(x_real).log().mean() + (1 - optimal_d(x_fake)).log().mean()).item()
+print(f"C(G), the game's value with D = D*, from samples: {c_of_g:.4f}")
+step = 0.02  # JSD by summing over a grid of the plane, in float64
+axis = torch.arange(-3, 3, step, dtype=torch.float64) + step / 2
+grid = torch.cartesian_prod(axis, axis)
+p, q = log_density(grid, data_weights).exp(), log_density(grid, g_weights).exp()
+m = (p + q) / 2
+jsd = (0.5 * torch.special.xlogy(p, p / m) + 0.5 * torch.special.xlogy(q, q / m)).sum() * step**2
+print(f"JSD(p_data || p_g) from the densities: {jsd:.4f}")
+print(f"-log 4 + 2 JSD: {-math.log(4) + 2 * jsd:.4f}")
+assert abs(c_of_g - (-math.log(4) + 2 * jsd)) < 0.02
+# --8<-- [end:jensen_shannon]
 
 # --8<-- [start:exercise_1]
 logit = torch.tensor(-4.0, requires_grad=True)  # D is sure the fake is fake: D(G(z)) = 0.018

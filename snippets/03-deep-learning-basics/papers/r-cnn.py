@@ -90,6 +90,7 @@ scores = [0.8, 0.9, 0.7, 0.6]
 print("IoU of box 1 with boxes 0, 2, 3:", iou(boxes[1:2], boxes).numpy().round(2)[0, [0, 2, 3]])
 print("IoU of box 0 with box 3:", round(iou(boxes[:1], boxes[3:]).item(), 2))
 print("kept at 0.5:", nms(boxes, scores))
+assert round(iou(boxes[:1], boxes[1:2]).item(), 2) == 0.68  # 81 / (100 + 100 - 81)
 assert nms(boxes, scores) == [1, 2]  # box 1 wins; boxes 0 and 3 overlap it; box 2 is alone
 assert nms(boxes, scores, threshold=0.7) == [1, 0, 2]  # box 0 survives, and removes box 3
 assert nms(boxes, scores, threshold=0.95) == [1, 0, 2, 3]
@@ -97,6 +98,7 @@ assert nms(boxes, scores, threshold=0.95) == [1, 0, 2, 3]
 
 # --8<-- [start:data]
 size, stride = 32, 4  # 32 x 32 images; the CNN's features form an 8 x 8 grid of cells
+cells = size // stride
 class_names = ["square", "circle", "triangle"]
 
 
@@ -140,6 +142,7 @@ X_train, targets_train = make_images(600)
 X_test, targets_test = make_images(200)
 num_objects = sum(len(labels) for _, labels in targets_test)
 print("images:", tuple(X_train.shape), "test objects:", num_objects)
+assert X_train.shape == (600, 1, 32, 32) and len(X_test) == 200
 # --8<-- [end:data]
 
 
@@ -159,8 +162,60 @@ for i, ax in enumerate(axes):
 plt.show()
 # --8<-- [end:data_figure]
 
+
+# --8<-- [start:anchors]
+def make_anchors(sizes=(8, 12, 16), ratios=(0.5, 1.0, 2.0)):
+    """Faster R-CNN's anchors: centred on every cell, one box per size and aspect ratio
+    (height / width), each of area size**2; (x1, y1, x2, y2), shape (cells * cells * k, 4)."""
+    shapes = torch.tensor([[s / r**0.5, s * r**0.5] for s in sizes for r in ratios])  # w, h
+    centre = (torch.arange(cells) + 0.5) * stride
+    cy, cx = torch.meshgrid(centre, centre, indexing="ij")
+    centres = torch.stack([cx, cy], dim=-1).reshape(-1, 1, 2)  # (cells * cells, 1, 2)
+    return torch.cat([centres - shapes / 2, centres + shapes / 2], dim=-1).reshape(-1, 4)
+
+
+def centre_size(boxes):
+    return (boxes[:, :2] + boxes[:, 2:]) / 2, boxes[:, 2:] - boxes[:, :2]
+
+
+def encode_box(boxes, anchors):
+    """Faster R-CNN's regression targets (t_x, t_y, t_w, t_h) of each box from its anchor."""
+    (c, wh), (c_a, wh_a) = centre_size(boxes), centre_size(anchors)
+    return torch.cat([(c - c_a) / wh_a, torch.log(wh / wh_a)], dim=1)
+
+
+def decode_box(t, anchors):
+    c_a, wh_a = centre_size(anchors)
+    c, wh = c_a + t[:, :2] * wh_a, wh_a * t[:, 2:].exp()
+    return torch.cat([c - wh / 2, c + wh / 2], dim=1)
+
+
+anchors = make_anchors()
+widths, heights = anchors[:, 2] - anchors[:, 0], anchors[:, 3] - anchors[:, 1]
+print(f"anchors: {len(anchors)} = {cells} x {cells} positions x {len(anchors) // cells**2}")
+print("anchor shapes (w x h) at one position:", [f"{w:.1f} x {h:.1f}" for w, h in
+      zip(widths[:9].tolist(), heights[:9].tolist(), strict=True)])  # fmt: skip
+assert anchors.shape == (576, 4)  # 8 x 8 positions, 3 sizes x 3 ratios
+areas, ratios = (widths * heights)[:9], (heights / widths)[:9]  # the 9 anchors of one position
+torch.testing.assert_close(areas, torch.tensor([64.0] * 3 + [144.0] * 3 + [256.0] * 3))
+torch.testing.assert_close(ratios, torch.tensor([0.5, 1.0, 2.0] * 3))
+true_boxes = torch.cat([boxes for boxes, _ in targets_train])
+best_iou, best = iou(true_boxes, anchors).max(dim=1)  # each true box's best anchor
+good = (best_iou >= 0.7).sum().item()
+print(f"training boxes: {len(true_boxes)}; their best anchor's IoU: lowest {best_iou.min():.2f}, "
+      f"mean {best_iou.mean():.2f}; 0.7 or more for {good}")  # fmt: skip
+assert len(true_boxes) == 967 and good == 397 and best_iou.min() > 0.4
+t = encode_box(true_boxes, anchors[best])
+k = 2  # the third box: 10 x 10 pixels, its best anchor 12 x 12
+print(f"box {true_boxes[k].tolist()}, its best anchor {anchors[best[k]].tolist()}")
+print("t_x, t_y, t_w, t_h:", t[k].numpy().round(3))
+expected = torch.tensor([1 / 12, 1 / 12, np.log(10 / 12), np.log(10 / 12)], dtype=torch.float32)
+torch.testing.assert_close(t[k], expected)
+torch.testing.assert_close(decode_box(t, anchors[best]), true_boxes)  # the round trip
+# --8<-- [end:anchors]
+
 # --8<-- [start:grid_detector]
-num_classes, cells = 3, size // stride
+num_classes = 3
 backbone = nn.Sequential(  # each 4 x 4 patch -> 16 features: cell (i, j) sees only its patch
     nn.Conv2d(1, 16, kernel_size=stride, stride=stride), nn.ReLU(),
     nn.Conv2d(16, 16, kernel_size=1), nn.ReLU(),
@@ -198,6 +253,7 @@ def detector_loss(out, objectness, labels, box):
 num_backbone = sum(p.numel() for p in backbone.parameters())
 num_head = sum(p.numel() for p in head.parameters())
 print(f"parameters: backbone {num_backbone}, head {num_head}")
+assert num_backbone == 544 and num_head == 4904
 print("output per image:", tuple(head(backbone(X_train[:1])).shape[1:]))
 encoded = encode(targets_train)
 net = nn.Sequential(backbone, head)
@@ -345,12 +401,11 @@ print("proposals per image:", len(proposals))
 
 
 def proposal_labels(targets):
-    """Class of the object a proposal covers (IoU >= 0.5), background (3) if IoU < 0.3, else -1."""
+    """The class of the object a proposal overlaps with IoU >= 0.5, else background (3)."""
     labels = []
     for boxes, classes in targets:
         best, which = iou(proposals, boxes).max(dim=1)
-        label = torch.where(best >= 0.5, classes[which], -1)
-        labels.append(torch.where(best < 0.3, num_classes, label))
+        labels.append(torch.where(best >= 0.5, classes[which], num_classes))
     return torch.stack(labels)
 
 
@@ -366,16 +421,20 @@ def roi_pool(features, box_cells, output_size=2):
 with torch.no_grad():
     features_train = backbone(X_train)  # the trained detector's backbone, frozen
     pooled = torch.stack([roi_pool(features_train, b) for b in cells_of], dim=1)  # (n, 85, 64)
-labels_train = proposal_labels(targets_train)
-use = labels_train >= 0
+pooled, labels_train = pooled.flatten(0, 1), proposal_labels(targets_train).flatten()
+objects = torch.nonzero(labels_train < num_classes).flatten()
+background = torch.nonzero(labels_train == num_classes).flatten()
+print(f"training proposals: {len(objects)} on objects, {len(background)} background")
 classifier = nn.Linear(pooled.shape[-1], num_classes + 1)  # 3 shapes + background
 optimizer = torch.optim.Adam(classifier.parameters(), lr=1e-2)
-for _ in range(200):
-    loss = F.cross_entropy(classifier(pooled[use]), labels_train[use])
+for _ in range(300):  # as R-CNN: 32 object and 96 background proposals per mini-batch
+    batch = torch.cat([objects[torch.randint(len(objects), (32,))],
+                       background[torch.randint(len(background), (96,))]])  # fmt: skip
+    loss = F.cross_entropy(classifier(pooled[batch]), labels_train[batch])
     optimizer.zero_grad()
     loss.backward()
     optimizer.step()
-print(f"region classifier: {use.sum().item()} labelled proposals, final loss {loss.item():.3f}")
+print(f"region classifier: final loss {loss.item():.3f}")
 # --8<-- [end:proposals]
 
 
@@ -428,7 +487,7 @@ same = all(
     torch.equal(a[0], b[0]) and torch.equal(a[2], b[2]) for a, b in zip(slow, fast, strict=True)
 )
 print("same detections:", same)
-assert passes_slow == len(few) * len(proposals) and passes_fast == len(few)
+assert len(proposals) == 85 and passes_slow == 850 and passes_fast == len(few) == 10
 assert difference < 1e-5 and same
 # --8<-- [end:rcnn_vs_fast]
 
@@ -443,6 +502,7 @@ assert abs(ap_75 - coco_ap_75) < 1e-4 and ap_75 < ap
 every_box = detect(X_test, nms_threshold=1.0)  # NMS keeps everything
 print("detections without NMS:", sum(len(d[1]) for d in every_box))
 print("detections with NMS:", sum(len(d[1]) for d in detections))
+assert sum(len(d[1]) for d in every_box) > sum(len(d[1]) for d in detections)
 ap_no_nms = average_precision(every_box, targets_test)
 print(f"AP at IoU 0.5 without NMS: {ap_no_nms:.4f} (with NMS: {ap:.4f})")
 assert ap_no_nms < ap

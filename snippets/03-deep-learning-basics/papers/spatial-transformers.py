@@ -44,6 +44,7 @@ X_train, y_train = X_distorted[train_idx], y[train_idx]
 X_test, y_test = X_distorted[test_idx], y[test_idx]
 print(f"{len(X)} digits: train {tuple(X_train.shape)}, test {tuple(X_test.shape)}")
 print(f"every digit rotated by up to {max_angle} degrees and shifted by up to 2 pixels")
+assert X.shape == (1797, 1, 16, 16) and len(X_train) == 1203 and len(X_test) == 594
 # --8<-- [end:data]
 
 
@@ -78,9 +79,11 @@ class Net(nn.Module):
         return self.classifier(x)
 
 
+n_params = {flag: sum(p.numel() for p in Net(flag).parameters()) for flag in (False, True)}
 for flag in (False, True):
-    n_params = sum(p.numel() for p in Net(flag).parameters())
-    print(f"spatial transformer {flag!s:<5}: {n_params:,} parameters")
+    print(f"spatial transformer {flag!s:<5}: {n_params[flag]:,} parameters")
+assert n_params[False] == 3818 and n_params[True] == 6096
+assert n_params[True] < 2 * n_params[False]  # fewer than twice the parameters
 # --8<-- [end:model]
 
 
@@ -121,6 +124,10 @@ applied_angle = angles[test_idx]
 corr = torch.corrcoef(torch.stack([learned_angle, -applied_angle]))[0, 1].item()
 print(f"correlation of the learned rotation with the applied one, reversed: {corr:.2f}")
 assert corr > 0.8
+zoom = torch.linalg.det(theta[:, :, :2]).abs().rsqrt()  # > 1: each output reads a smaller area
+print(f"zoom factor of the learned transformations: mean {zoom.mean():.2f}, "
+      f"smallest {zoom.min():.2f}")  # fmt: skip
+assert (zoom > 1).all()  # every test digit is enlarged
 # --8<-- [end:undo]
 
 # --8<-- [start:figure]
@@ -142,7 +149,8 @@ with torch.no_grad():
     clean_cnn = (cnn(X_clean).argmax(dim=1) == y_clean).float().mean().item()
     clean_stn = (stn(X_clean).argmax(dim=1) == y_clean).float().mean().item()
 print(f"undistorted test digits: CNN {clean_cnn:.3f}, CNN + spatial transformer {clean_stn:.3f}")
-assert clean_cnn > acc_cnn and clean_stn > clean_cnn
+assert clean_cnn > acc_cnn and clean_stn > acc_stn  # both do better on clean digits
+assert clean_stn > clean_cnn + 0.10  # and the spatial transformer still wins, by 10 points
 # --8<-- [end:exercise_1]
 
 # --8<-- [start:exercise_2]

@@ -16,6 +16,7 @@ X_train, X_test, y_train, y_test = train_test_split(
     X, y, test_size=0.25, random_state=0, stratify=y
 )
 print(f"train {tuple(X_train.shape)}, test {tuple(X_test.shape)}")
+assert X_train.shape == (1347, 1, 8, 8) and len(X_test) == 450
 # --8<-- [end:data]
 
 # --8<-- [start:model]
@@ -55,24 +56,32 @@ grey = X_train.mean().item()  # the patch's value: the mean pixel, as in the pap
 print(f"grey patch value {grey:.2f}")
 
 
-def occlusion_map(image, label, patch=3, grey=grey):
-    """The true class's probability with a grey patch over each position of the image."""
-    size = image.shape[-1] - patch + 1
-    covered = image.repeat(size * size, 1, 1, 1)  # one copy of the image per position
+def occlusion_map(images, labels, patch=3, grey=grey):
+    """For each image, the true class's probability with a grey patch at each position."""
+    size = images.shape[-1] - patch + 1
+    maps = torch.zeros(len(images), size, size)
     for i in range(size):
         for j in range(size):
-            covered[i * size + j, 0, i : i + patch, j : j + patch] = grey
-    with torch.no_grad():
-        probs = net(covered).softmax(dim=1)[:, label]
-    return probs.reshape(size, size)
+            covered = images.clone()
+            covered[:, 0, i : i + patch, j : j + patch] = grey  # the patch's top-left at (i, j)
+            with torch.no_grad():
+                probs = net(covered).softmax(dim=1)
+            maps[:, i, j] = probs[torch.arange(len(images)), labels]
+    return maps
 
 
 image, label = X_test[0], y_test[0].item()
 with torch.no_grad():
     p_clean = net(image[None]).softmax(dim=1)[0, label].item()
-heat = occlusion_map(image, label)
+heat = occlusion_map(X_test[:1], y_test[:1])[0]
+row, col = divmod(heat.argmin().item(), heat.shape[1])
 print(f"map {tuple(heat.shape)}")
 print(f"digit {label}: p = {p_clean:.3f} uncovered, lowest {heat.min():.3f} with a patch")
+print(f"lowest with the patch's top-left corner at row {row}, col {col}")
+assert label == 2 and heat.shape == (6, 6)
+assert row < 3 and col >= 3  # the most harmful patch lies in the upper right
+paper = nn.functional.avg_pool2d(image[None], 3, stride=1)[0, 0] < 0.1  # patches on empty paper
+assert heat[paper].min() > 0.8
 # --8<-- [end:occlusion]
 
 # --8<-- [start:occlusion_figure]
@@ -87,24 +96,20 @@ plt.show()
 
 
 # --8<-- [start:strokes_vs_background]
-def mean_drops(grey, patch=3):
+def mean_drops(grey, name, patch=3):
     """Mean fall of p(true class) over the test set: patches on strokes, patches on background."""
-    stroke_drops, background_drops = [], []
-    for image, label in zip(X_test, y_test.tolist(), strict=True):
-        with torch.no_grad():
-            p_clean = net(image[None]).softmax(dim=1)[0, label]
-        drop = p_clean - occlusion_map(image, label, patch, grey)
-        ink = nn.functional.avg_pool2d(image[None], patch, stride=1)[0, 0]  # ink under each patch
-        stroke_drops.append(drop[ink > 0.5])
-        background_drops.append(drop[ink < 0.1])
-    stroke_drops, background_drops = torch.cat(stroke_drops), torch.cat(background_drops)
-    print(f"patch value {grey:.2f}: {len(stroke_drops)} patches on strokes, mean drop "
+    with torch.no_grad():
+        p_clean = net(X_test).softmax(dim=1)[torch.arange(len(X_test)), y_test]
+    drop = p_clean[:, None, None] - occlusion_map(X_test, y_test, patch, grey)
+    ink = nn.functional.avg_pool2d(X_test, patch, stride=1)[:, 0]  # mean pixel under each patch
+    stroke_drops, background_drops = drop[ink > 0.5], drop[ink < 0.1]
+    print(f"{name} patch ({grey:.2f}): {len(stroke_drops)} patches on strokes, mean drop "
           f"{stroke_drops.mean():.3f}; {len(background_drops)} on background, "
           f"mean drop {background_drops.mean():.3f}")  # fmt: skip
     return stroke_drops.mean().item(), background_drops.mean().item()
 
 
-stroke_drop, background_drop = mean_drops(grey)
+stroke_drop, background_drop = mean_drops(grey, "grey")
 assert stroke_drop > 5 * background_drop
 # --8<-- [end:strokes_vs_background]
 
@@ -119,16 +124,17 @@ assert a[-1] == 55 and z[-1] == 110
 # --8<-- [end:exercise_1]
 
 # --8<-- [start:exercise_2]
-small = occlusion_map(X_test[0], y_test[0].item(), patch=2)
-row, col = divmod(small.argmin().item(), small.shape[1])
-print(
-    f"2 x 2 patches: map {tuple(small.shape)}, lowest p {small.min():.3f} at row {row}, col {col}"
-)
-assert small.shape == (7, 7) and small.min() < p_clean
+small = occlusion_map(X_test[:1], y_test[:1], patch=2)[0]
+row_2, col_2 = divmod(small.argmin().item(), small.shape[1])
+print(f"2 x 2 patches: map {tuple(small.shape)}, lowest p {small.min():.3f} "
+      f"at row {row_2}, col {col_2}")  # fmt: skip
+print(f"3 x 3 patches: lowest p {heat.min():.3f} at row {row}, col {col}")
+assert small.shape == (7, 7) and small.min() > heat.min()  # a smaller patch hurts less
+assert row <= row_2 <= row + 1 and col <= col_2 <= col + 1  # inside the worst 3 x 3 patch
 # --8<-- [end:exercise_2]
 
 # --8<-- [start:exercise_3]
-bright_stroke_drop, bright_background_drop = mean_drops(grey=0.5)
+bright_stroke_drop, bright_background_drop = mean_drops(0.5, "bright")
 assert (
     bright_background_drop > bright_stroke_drop
 )  # a bright patch on the background is a new stroke
