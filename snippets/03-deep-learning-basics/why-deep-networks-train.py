@@ -43,6 +43,7 @@ tanh_large = runs[("tanh", "too large, 1")][1]
 saturated = (tanh_large.abs() > 0.99).float().mean().item()
 print(f"tanh, too large: {saturated:.0%} of the outputs of layer 20 are beyond +-0.99")
 
+assert math.isclose(math.sqrt(width) * 0.01, 0.16)  # the factor a layer for std 0.01
 assert runs[("tanh", "too small, 0.01")][0][-1] < 1e-10  # vanished
 assert runs[("ReLU", "too small, 0.01")][0][-1] < 1e-10
 assert runs[("ReLU", "too large, 1")][0][-1] > 1e10  # exploded
@@ -60,7 +61,7 @@ for ax, act in zip(axes, ["tanh", "ReLU"], strict=True):
     for (a, init), (stds, _) in runs.items():
         if a == act:
             ax.plot(range(1, depth + 1), stds, marker=".", label=init)
-    ax.set(title=act, xlabel="layer", yscale="log", ylim=(1e-20, 1e20))
+    ax.set(title=act, xlabel="layer", yscale="log")  # the y range fits every curve
     ax.legend(fontsize="small")
 axes[0].set_ylabel("std of the activations")
 plt.show()
@@ -123,56 +124,87 @@ y_digits = torch.tensor(digits.target[:500])
 
 
 class DeepNet(nn.Module):
-    def __init__(self, residual, depth=depth, width=32):
+    def __init__(self, residual, batch_norm=False, depth=depth, width=32):
         super().__init__()
         self.residual = residual
         self.inp = nn.Linear(64, width)
         self.layers = nn.ModuleList(nn.Linear(width, width) for _ in range(depth))
+        norm = nn.BatchNorm1d if batch_norm else nn.Identity  # used in the last section
+        self.norms = nn.ModuleList(norm(width) for _ in range(depth))
         self.out = nn.Linear(width, 10)
 
     def forward(self, x):
         h = self.inp(x)
-        for layer in self.layers:
-            out = torch.relu(layer(h))
+        for layer, norm in zip(self.layers, self.norms, strict=True):
+            out = torch.relu(norm(layer(h)))
             h = h + out if self.residual else out  # the skip connection adds h back
         return self.out(h)
 
 
 loss_fn = nn.CrossEntropyLoss()
-nets = {}
-for residual in (False, True):
-    torch.manual_seed(1)  # the same weights for both nets
-    net = DeepNet(residual)
+
+
+def gradient_norms(net):
+    """The norm of the gradient of each hidden layer's weights, for one backward pass."""
     loss_fn(net(X_digits), y_digits).backward()
-    nets[residual] = net
-grad_plain = nets[False].layers[0].weight.grad.norm().item()
-grad_res = nets[True].layers[0].weight.grad.norm().item()
-print(f"gradient norm at the first of 20 layers: plain {grad_plain:.2e}, residual {grad_res:.2e}")
-print(f"ratio residual / plain: {grad_res / grad_plain:.1e}")
-assert grad_res > 1000 * grad_plain
+    return [layer.weight.grad.norm().item() for layer in net.layers]
+
+
+nets, grads = {}, {}
+for name, residual in [("plain", False), ("residual", True)]:
+    torch.manual_seed(1)  # the same weights for both nets
+    nets[name] = DeepNet(residual)
+    grads[name] = gradient_norms(nets[name])
+ratio = grads["residual"][0] / grads["plain"][0]
+print(f"gradient norm at the first of 20 layers: plain {grads['plain'][0]:.2e}, "
+      f"residual {grads['residual'][0]:.2e}")  # fmt: skip
+print(f"ratio residual / plain: {ratio:.1e}")
+assert ratio > 1e9
 # --8<-- [end:residual]
 
 # --8<-- [start:residual_training]
 lr, num_steps = 0.01, 50
-losses = {}
-for residual, net in nets.items():
+
+
+def train(net):
     optimizer = torch.optim.Adam(net.parameters(), lr=lr)
-    losses[residual] = []
+    losses = []
     for _ in range(num_steps):
         loss = loss_fn(net(X_digits), y_digits)
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
-        losses[residual].append(loss.item())
+        losses.append(loss.item())
+    return losses
+
+
+losses = {name: train(net) for name, net in nets.items()}
+chance = math.log(10)  # the loss of a blind guess among 10 digits
 print(f"training loss after {num_steps} full-batch Adam steps: "
-      f"plain {losses[False][-1]:.3f}, residual {losses[True][-1]:.4f}")  # fmt: skip
-assert losses[True][-1] < 0.2 and losses[False][-1] > 2  # log(10) = 2.30: chance level
+      f"plain {losses['plain'][-1]:.3f}, residual {losses['residual'][-1]:.4f}")  # fmt: skip
+print(f"a blind guess: ln 10 = {chance:.3f}")
+assert losses["residual"][-1] < 0.2 and abs(losses["plain"][-1] - chance) < 0.05
 # --8<-- [end:residual_training]
+
+# --8<-- [start:plain_batch_norm]
+torch.manual_seed(1)  # the same linear weights again; batch norm starts at scale 1, shift 0
+nets["plain, batch norm"] = DeepNet(residual=False, batch_norm=True)
+grads["plain, batch norm"] = gradient_norms(nets["plain, batch norm"])
+for name, g in grads.items():
+    print(f"{name + ':':<18} gradient norm at layer 1 {g[0]:.2e}, at layer 20 {g[-1]:.2e}")
+losses["plain, batch norm"] = train(nets["plain, batch norm"])
+bn_loss = losses["plain, batch norm"][-1]
+print(f"plain with batch norm, training loss after {num_steps} steps: {bn_loss:.4f}")
+bn_grads = grads["plain, batch norm"]
+assert bn_grads[0] > bn_grads[-1] and bn_grads[0] > 1e9 * grads["plain"][0]  # nothing vanishes
+assert 0.1 < bn_grads[0] / grads["residual"][0] < 10  # the residual net's order of size
+assert bn_loss < 0.5  # and it learns
+# --8<-- [end:plain_batch_norm]
 
 # --8<-- [start:residual_figure]
 fig, ax = plt.subplots(figsize=(5, 3))
-ax.plot(losses[False], label="plain, 20 layers")
-ax.plot(losses[True], label="residual, 20 layers")
+for name, curve in losses.items():
+    ax.plot(curve, label=f"{name}, 20 layers")
 ax.set(xlabel="step", ylabel="training loss", yscale="log")
 ax.legend()
 plt.show()

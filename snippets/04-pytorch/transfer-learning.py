@@ -16,6 +16,8 @@ y_all = torch.tensor(digits.target)
 old, new = y_all < 5, y_all >= 5
 X_old, y_old = X_all[old], y_all[old]  # digits 0-4: plenty of labels, for pretraining
 X_new, y_new = X_all[new], y_all[new] - 5  # digits 5-9, relabelled 0-4: the new task
+assert y_all[old].unique().tolist() == [0, 1, 2, 3, 4] and len(X_old) == 901
+assert y_all[new].unique().tolist() == [5, 6, 7, 8, 9]
 
 generator = torch.Generator().manual_seed(0)
 order = torch.randperm(len(X_new), generator=generator)
@@ -41,10 +43,11 @@ def make_features():
 loss_fn = nn.CrossEntropyLoss()
 
 
-def fit(net, X, y, num_steps, lr=3e-3, batch_size=25, params=None):
+def fit(net, X, y, num_steps, lr=3e-3, batch_size=25, params=None, seed=0):
     optimizer = torch.optim.Adam(params if params is not None else net.parameters(), lr=lr)
+    generator = torch.Generator().manual_seed(seed)  # the mini-batches depend on the seed only
     for _ in range(num_steps):
-        batch = torch.randint(len(X), (batch_size,))  # a random mini-batch
+        batch = torch.randint(len(X), (batch_size,), generator=generator)  # a random mini-batch
         loss = loss_fn(net(X[batch]), y[batch])
         optimizer.zero_grad()
         loss.backward()
@@ -71,37 +74,49 @@ assert accuracy(pretrained, X_old, y_old) > 0.95
 num_steps = 60  # the same budget for every method
 
 
-def scratch(X, y):
-    net = nn.Sequential(make_features(), nn.Linear(64, 5))  # random weights
-    return fit(net, X, y, num_steps)
+def new_head(seed):
+    torch.manual_seed(seed)  # the same new head for every method, for one seed
+    return nn.Linear(64, 5)
 
 
-def frozen(X, y):
+def scratch(X, y, seed):
+    head = new_head(seed)
+    net = nn.Sequential(make_features(), head)  # random features, drawn after the head
+    return fit(net, X, y, num_steps, seed=seed)
+
+
+def frozen(X, y, seed):
     features = copy.deepcopy(pretrained[0]).requires_grad_(False)  # kept as they are
-    net = nn.Sequential(features, nn.Linear(64, 5))  # only this new head learns
-    return fit(net, X, y, num_steps, lr=1e-2, params=net[1].parameters())
+    net = nn.Sequential(features, new_head(seed))  # only this new head learns
+    return fit(net, X, y, num_steps, lr=1e-2, params=net[1].parameters(), seed=seed)
 
 
-def fine_tuned(X, y):
+def fine_tuned(X, y, seed):
     features = copy.deepcopy(pretrained[0])  # a starting point: every weight may change
-    net = nn.Sequential(features, nn.Linear(64, 5))
-    return fit(net, X, y, num_steps)
+    net = nn.Sequential(features, new_head(seed))
+    return fit(net, X, y, num_steps, seed=seed)  # the learning rate of from scratch
 
 
 # --8<-- [end:three_ways]
 
 # --8<-- [start:experiment]
 methods = {"from scratch": scratch, "frozen + linear head": frozen, "fine-tuned": fine_tuned}
+
+
+def labelled(seed, n):
+    """The indices of n labelled images of each new class, picked by the seed."""
+    generator = torch.Generator().manual_seed(seed)
+    shuffled = pool_idx[torch.randperm(len(pool_idx), generator=generator)]
+    return torch.cat([shuffled[y_new[shuffled] == c][:n] for c in range(5)])
+
+
 label_counts, seeds = [2, 5, 20, 100], [0, 1, 2]
 results = {name: {n: [] for n in label_counts} for name in methods}
 for seed in seeds:
     for n in label_counts:
-        generator = torch.Generator().manual_seed(seed)
-        shuffled = pool_idx[torch.randperm(len(pool_idx), generator=generator)]
-        chosen = torch.cat([shuffled[y_new[shuffled] == c][:n] for c in range(5)])  # n a class
-        for name, method in methods.items():
-            torch.manual_seed(seed)  # the same new head and batches for every method
-            net = method(X_new[chosen], y_new[chosen])
+        chosen = labelled(seed, n)
+        for name, method in methods.items():  # the same labels, head and batches for each
+            net = method(X_new[chosen], y_new[chosen], seed)
             results[name][n].append(accuracy(net, X_test, y_test))
 
 mean = {name: {n: sum(a) / len(a) for n, a in r.items()} for name, r in results.items()}
@@ -116,8 +131,8 @@ print("fine-tuned minus scratch:", {n: round(g, 3) for n, g in gain.items()})
 spread = {n: max(a) - min(a) for n, a in results["from scratch"].items()}
 print("scratch, best minus worst seed:", {n: round(r, 3) for n, r in spread.items()})
 assert all(abs(g) < 0.05 for g in gain.values())  # no reliable gain from pretraining here
-assert max(abs(g) for g in gain.values()) < max(spread.values())  # smaller than seed noise
-assert all(mean[name][100] > mean[name][2] + 0.1 for name in methods)  # labels help all three
+assert all(abs(gain[n]) < spread[n] for n in label_counts)  # smaller than seed noise
+assert all(mean[name][100] > mean[name][2] + 0.1 for name in methods)  # labels help all
 # --8<-- [end:checks]
 
 # --8<-- [start:figure]
@@ -130,20 +145,59 @@ ax.legend()
 plt.show()
 # --8<-- [end:figure]
 
+
+# --8<-- [start:fine_tune_lr]
+def fine_tuned_lr(X, y, seed, body_lr, head_lr):
+    net = nn.Sequential(copy.deepcopy(pretrained[0]), new_head(seed))
+    groups = [{"params": net[0].parameters(), "lr": body_lr}, {"params": net[1].parameters()}]
+    return fit(net, X, y, num_steps, lr=head_lr, params=groups, seed=seed)
+
+
+settings = {"body 3e-4, head 3e-4": (3e-4, 3e-4), "body 3e-4, head 3e-3": (3e-4, 3e-3)}
+by_lr = {"body 3e-3, head 3e-3": mean["fine-tuned"][20]}  # measured above
+for name, (body_lr, head_lr) in settings.items():
+    accs = [
+        accuracy(fine_tuned_lr(X_new[c], y_new[c], seed, body_lr, head_lr), X_test, y_test)
+        for seed in seeds
+        for c in [labelled(seed, 20)]
+    ]
+    by_lr[name] = sum(accs) / len(accs)
+for name, acc in by_lr.items():
+    print(f"fine-tuned with 20 labels a class, {name}: test accuracy {acc:.3f}")
+assert by_lr["body 3e-4, head 3e-4"] < by_lr["body 3e-3, head 3e-3"] - 0.2
+assert by_lr["body 3e-4, head 3e-3"] > by_lr["body 3e-4, head 3e-4"] + 0.2  # the head learns
+assert by_lr["body 3e-4, head 3e-3"] < by_lr["body 3e-3, head 3e-3"]  # no gain here either
+# --8<-- [end:fine_tune_lr]
+
+# --8<-- [start:frozen_batch_norm]
+body = nn.Sequential(nn.Conv2d(1, 8, 3, padding=1), nn.BatchNorm2d(8)).requires_grad_(False)
+bn = body[1]
+before = bn.running_mean.clone()
+body(X_new[:64])  # a forward pass in training mode, the default of a new module
+updated_in_training = not torch.equal(bn.running_mean, before)
+body.eval()
+before = bn.running_mean.clone()
+body(X_new[:64])
+updated_in_eval = not torch.equal(bn.running_mean, before)
+print(f"frozen with requires_grad_(False): running mean updated in training mode "
+      f"{updated_in_training}, after .eval() {updated_in_eval}")  # fmt: skip
+assert updated_in_training and not updated_in_eval
+# --8<-- [end:frozen_batch_norm]
+
 # --8<-- [start:exercise_1]
 for name, method in methods.items():
-    net = method(X_new[chosen], y_new[chosen])
+    net = method(X_new[chosen], y_new[chosen], seed=0)
     trained = sum(p.numel() for p in net.parameters() if p.requires_grad)
     print(f"{name:<21} trains {trained:>5} of {sum(p.numel() for p in net.parameters())} weights")
     assert trained == (64 * 5 + 5 if name.startswith("frozen") else 1573)
 # --8<-- [end:exercise_1]
 
 # --8<-- [start:exercise_2]
-net = frozen(X_new[chosen], y_new[chosen])
+net = frozen(X_new[chosen], y_new[chosen], seed=0)
 unchanged = all(
     torch.equal(a, b) for a, b in zip(net[0].parameters(), pretrained[0].parameters(), strict=True)
 )
-net = fine_tuned(X_new[chosen], y_new[chosen])
+net = fine_tuned(X_new[chosen], y_new[chosen], seed=0)
 moved = max(
     (a - b).abs().max().item()
     for a, b in zip(net[0].parameters(), pretrained[0].parameters(), strict=True)
@@ -156,12 +210,10 @@ assert unchanged and moved > 0.01
 num_steps = 20  # a third of the budget; scratch and fine_tuned read this global
 short = {"from scratch": [], "fine-tuned": []}
 for seed in seeds:
-    generator = torch.Generator().manual_seed(seed)
-    shuffled = pool_idx[torch.randperm(len(pool_idx), generator=generator)]
-    chosen = torch.cat([shuffled[y_new[shuffled] == c][:20] for c in range(5)])
+    chosen = labelled(seed, 20)
     for name in short:
-        torch.manual_seed(seed)
-        short[name].append(accuracy(methods[name](X_new[chosen], y_new[chosen]), X_test, y_test))
+        net = methods[name](X_new[chosen], y_new[chosen], seed)
+        short[name].append(accuracy(net, X_test, y_test))
 short_mean = {name: sum(a) / len(a) for name, a in short.items()}
 print(f"20 labels a class, {num_steps} steps: scratch {short_mean['from scratch']:.3f}, "
       f"fine-tuned {short_mean['fine-tuned']:.3f}")  # fmt: skip

@@ -54,6 +54,14 @@ torch.testing.assert_close(mha.weights, torch_weights)
 print("same output and weights as nn.MultiheadAttention")
 # --8<-- [end:check_mha]
 
+# --8<-- [start:mask_conventions]
+heads = [m.view(B, T, num_heads, d // num_heads).transpose(1, 2) for m in mha.qkv(x).split(d, -1)]
+sdpa_out = F.scaled_dot_product_attention(*heads, attn_mask=causal)  # True: the pair takes part
+torch.testing.assert_close(sdpa_out, mha.weights @ heads[2])  # ours, before the heads are joined
+print("nn.MultiheadAttention(attn_mask=~causal): True forbids a pair")
+print("F.scaled_dot_product_attention(attn_mask=causal): True allows a pair")
+# --8<-- [end:mask_conventions]
+
 
 # --8<-- [start:block]
 class Block(nn.Module):
@@ -97,6 +105,22 @@ torch.testing.assert_close(y, torch_block(x, src_mask=~causal))
 print("same output as nn.TransformerEncoderLayer(norm_first=True)")
 # --8<-- [end:check_block]
 
+
+# --8<-- [start:post_norm]
+def post_norm(block, x, mask=None):  # the original transformer's order: add, then normalise
+    x = block.ln1(x + block.attn(x, mask))
+    return block.ln2(x + block.mlp(x))
+
+
+post = nn.TransformerEncoderLayer(
+    d, num_heads, dim_feedforward=4 * d, dropout=0.0, activation="gelu", batch_first=True
+)  # norm_first left at its default
+assert post.norm_first is False  # PyTorch's default is post-norm
+post.load_state_dict(torch_block.state_dict())
+torch.testing.assert_close(post_norm(block, x, causal), post(x, src_mask=~causal))
+print("nn.TransformerEncoderLayer's default (norm_first=False) is the post-norm block")
+# --8<-- [end:post_norm]
+
 # --8<-- [start:residual_stream]
 h = torch.randn(B, T, d)
 contributions = []
@@ -112,7 +136,7 @@ assert all(0 < c < 1 for c in contributions)
 gpt2_block = Block(768, 12)
 gpt2_params = sum(p.numel() for p in gpt2_block.parameters())
 print(f"a block of width 768: {gpt2_params:,} parameters; 12 such blocks: {12 * gpt2_params:,}")
-assert gpt2_params == 12 * 768**2 + 13 * 768 == 7_087_872
+assert gpt2_params == 12 * 768**2 + 13 * 768 == 7_087_872 and 12 * gpt2_params == 85_054_464
 vocab_size, context = 50_257, 1024
 embeddings = vocab_size * 768 + context * 768  # token and position tables
 total = 12 * gpt2_params + embeddings + 2 * 768  # and a last layer norm
