@@ -39,10 +39,11 @@ NOT_IN_A_BROWSER = {"subprocess", "multiprocessing", "socket", "threading", "cty
 EXEC_FENCE = re.compile(r'^(?P<indent>[ \t]*)(?:`{3,}|~{3,})python[ \t]+exec="on"[^\n]*\n', re.M)
 INCLUDE = re.compile(r'^\s*--8<-- "(?P<path>[^":]+\.py)(?::(?P<section>[^"]+))?"\s*$', re.M)
 TOKEN = re.compile(r"<p>RUNANCHOR(?P<number>\d+)X</p>")
-RUN_IT_YOURSELF = re.compile(r"^## Run it yourself[ \t]*$", re.M)
+RUN_IT_YOURSELF = re.compile(r'<h2 id="run-it-yourself"[^>]*>.*?</h2>', re.S)
 RUNNER_FILES = ["browser_runner.py", "figure_style.py"]
 
-_pages: dict[str, dict] = {}  # page src -> {"lesson", "blocks": [anchor attributes]}
+_pages: dict[str, dict] = {}  # page src -> {"lesson", "blocks": [anchor attributes], "note"}
+_notes: dict[str, str] = {}  # page src -> why it has no Run buttons
 
 
 def runs_in_browser(source: str) -> bool:
@@ -102,6 +103,7 @@ def _versions() -> dict | None:
 
 def on_startup(command, dirty):
     _pages.clear()
+    _notes.clear()
 
 
 def on_files(files, config):
@@ -117,7 +119,7 @@ def on_page_markdown(markdown, page, config, files):
     twin = SNIPPETS / Path(src).with_suffix(".py")
     if found is None:
         if twin.is_file():
-            markdown = _say_why_not(markdown, imports(twin.read_text(encoding="utf-8")))
+            _notes[src] = _say_why_not(imports(twin.read_text(encoding="utf-8")))
         return markdown
     relative, source = found
     if pyodide_files.problems():
@@ -141,11 +143,17 @@ def on_page_markdown(markdown, page, config, files):
                 attributes["data-run-exercise"] = names[0]
                 attributes["data-run-needs"] = " ".join(check["needs"])
         blocks.append(attributes)
-        return f"{fence['indent']}RUNANCHOR{len(blocks) - 1}X\n\n{fence[0]}"
+        # an option on the fence's own line, so no line of the page moves (problems name lines);
+        # hooks/render.py turns it into a RUNANCHOR token before the block
+        return fence[0].rstrip("\n") + f' run="{len(blocks) - 1}"\n'
 
     markdown = EXEC_FENCE.sub(anchor, markdown)
-    _pages[src] = {"lesson": Path(src).with_suffix("").as_posix(), "blocks": blocks}
-    return _say_where(markdown, manifest(relative, source)["packages"])
+    _pages[src] = {
+        "lesson": Path(src).with_suffix("").as_posix(),
+        "blocks": blocks,
+        "note": _say_where(manifest(relative, source)["packages"]),
+    }
+    return markdown
 
 
 def download_size(packages: list[str]) -> int:
@@ -158,37 +166,46 @@ def download_size(packages: list[str]) -> int:
     return sum((folder / name).stat().st_size for name in files)
 
 
-def _say_where(markdown: str, packages: list[str]) -> str:
+def _say_where(packages: list[str]) -> str:
     stamp = _versions()
     megabytes = round(download_size(packages) / 1e6)
-    text = (
-        "\n\n**In your browser.** The Run buttons run this page's code in your browser, with "
-        f"Pyodide {stamp['version']}: Python {stamp['python']} and NumPy "
+    return (
+        "<p><strong>In your browser.</strong> The Run buttons run this page's code in your "
+        f"browser, with Pyodide {stamp['version']}: Python {stamp['python']} and NumPy "
         f"{stamp['packages']['numpy']}, served by this site ({megabytes} MB, loaded the first "
         "time you press Run). The outputs printed on this page come from the build, whose versions "
         "are given above; the two print the same, as the site's tests check in a browser. Edit a "
         "block and run it again, or Reset it; each exercise with a checked solution takes "
-        "your answer and tells you which check it fails.\n"
+        "your answer and tells you which check it fails.</p>"
     )
-    return RUN_IT_YOURSELF.sub(lambda m: m[0] + text, markdown, count=1)
 
 
-def _say_why_not(markdown: str, modules: set[str]) -> str:
+def _say_why_not(modules: set[str]) -> str:
     needs = (
-        "PyTorch" if "torch" in modules else ", ".join(f"`{m}`" for m in sorted(missing(modules)))
+        "PyTorch"
+        if "torch" in modules
+        else ", ".join(f"<code>{m}</code>" for m in sorted(missing(modules)))
     )
-    text = (
-        f"\n\n**Why no Run button.** This lesson's code needs {needs}, which the Python that runs "
-        "in a browser (Pyodide) does not have here; run it on your machine, as a notebook or in "
-        "Colab, as below.\n"
+    return (
+        f"<p><strong>Why no Run button.</strong> This lesson's code needs {needs}, which the "
+        "Python that runs in a browser (Pyodide) does not have here; run it on your machine, as a "
+        "notebook or in Colab, as below.</p>"
     )
-    return RUN_IT_YOURSELF.sub(lambda m: m[0] + text, markdown, count=1)
+
+
+def _after_run_it_yourself(html: str, note: str) -> str:
+    """The note as the first paragraph of the page's Run it yourself section. It is added to
+    the HTML, not the Markdown, so that no line of the page moves (problems name lines)."""
+    return RUN_IT_YOURSELF.sub(lambda m: m[0] + note, html, count=1)
 
 
 def on_page_content(html, page, config, files):
+    if note := _notes.get(page.file.src_uri):
+        return _after_run_it_yourself(html, note)
     found = _pages.get(page.file.src_uri)
     if not found:
         return html
+    html = _after_run_it_yourself(html, found["note"])
 
     def replace(match: re.Match) -> str:
         attributes = found["blocks"][int(match["number"])]

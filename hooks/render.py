@@ -145,6 +145,8 @@ def render_block(
     # A blank line between included sections, so that they do not run together on the page.
     shown = f"\n{indent}\n".join(shown)
     parts = [f"{indent}```python\n{shown}\n{indent}```"] if shown.strip() else []
+    if "run" in options:  # hooks/in_browser.py's anchor for this block's Run button
+        parts.insert(0, f"{indent}RUNANCHOR{options['run']}X")
     printed = "".join(stdout).rstrip()
     if printed:
         parts.append(f"{indent}{placeholder(output_block(printed))}")

@@ -88,6 +88,9 @@ def mini_site(
     `projects`, all in 01-demo/."""
     shutil.copytree(ROOT / "hooks", root / "hooks")
     shutil.copytree(ROOT / "includes", root / "includes")
+    # the Pyodide files set-up fetched and checked (make pyodide), shared, not copied (25 MiB)
+    (root / ".cache").mkdir(exist_ok=True)
+    (root / ".cache" / "pyodide").symlink_to(ROOT / ".cache" / "pyodide")
     ids = [f"01-demo/{name}" for name in (*lessons, *projects)]
     listed = "".join(f"  - {i}\n" for i in [*ids, *(aliases or {})])
     alias_lines = "".join(f"  {old}: {new}\n" for old, new in (aliases or {}).items())

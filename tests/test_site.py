@@ -116,10 +116,19 @@ def test_docs_has_no_orphan_assets():
     extra_javascript, theme files) or a page's link; code belongs in snippets/, not docs/."""
     config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
     pages = [p.read_text(encoding="utf-8") for p in DOCS.rglob("*.md")]
+    # a hook may add a script to some pages only (hooks/in_browser.py adds javascripts/run.js),
+    # and a script may load another (run.js starts run-worker.js)
+    hooks = [p.read_text(encoding="utf-8") for p in (ROOT / "hooks").glob("*.py")]
+    scripts = {p: p.read_text(encoding="utf-8") for p in DOCS.rglob("*.js")}
     orphans = []
     for asset in sorted(p for p in DOCS.rglob("*") if p.is_file() and p.suffix != ".md"):
         relative = asset.relative_to(DOCS).as_posix()
-        used = relative in config or any(asset.name in text for text in pages)
+        used = (
+            relative in config
+            or any(asset.name in text for text in pages)
+            or any(f'"{relative}"' in text or f"{relative}\"" in text for text in hooks)
+            or any(f'{relative}"' in text for p, text in scripts.items() if p != asset)
+        )
         if asset.suffix == ".py" or not used:
             orphans.append(relative)
     assert not orphans, (
