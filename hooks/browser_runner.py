@@ -66,24 +66,27 @@ def _error(error: BaseException) -> str:
 
 def run(before: list[str], code: str, asserts: list[str] | None = None) -> dict:
     """Run `before` (silently), then `code`; and, if given, each of `asserts` after them."""
-    import matplotlib
-
-    matplotlib.use("agg")
-    import matplotlib.pyplot as plt
-
-    plt.close("all")
-    plt.rcdefaults()
-    plt.rcParams.update(FIGURE_STYLE)
     figures: list[str] = []
     collecting = {"on": False}
+    try:
+        import matplotlib
+    except ModuleNotFoundError:  # a lesson that draws nothing: its page did not load matplotlib
+        pass
+    else:
+        matplotlib.use("agg")
+        import matplotlib.pyplot as plt
 
-    def show(*args, **kwargs) -> None:
-        for number in plt.get_fignums():
-            if collecting["on"]:
-                figures.append(figure_to_svg(plt.figure(number), f"run-{len(figures) + 1}"))
         plt.close("all")
+        plt.rcdefaults()
+        plt.rcParams.update(FIGURE_STYLE)
 
-    plt.show = show
+        def show(*args, **kwargs) -> None:
+            for number in plt.get_fignums():
+                if collecting["on"]:
+                    figures.append(figure_to_svg(plt.figure(number), f"run-{len(figures) + 1}"))
+            plt.close("all")
+
+        plt.show = show
     _reseed()
     namespace: dict = {"__name__": "__main__"}
     printed = io.StringIO()
@@ -118,7 +121,8 @@ def run(before: list[str], code: str, asserts: list[str] | None = None) -> dict:
                     "failed": f"This check fails: {source}\n({said})",
                 }
                 break
-    plt.close("all")
+    if "matplotlib.pyplot" in sys.modules:
+        sys.modules["matplotlib.pyplot"].close("all")
     return result
 
 

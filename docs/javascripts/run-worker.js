@@ -3,7 +3,8 @@
  * freezes: Pyodide, served by this site itself (pyodide/, set up by hooks/pyodide_files.py), with
  * the packages the lesson needs, and the runner hooks/browser_runner.py (copied into run/ by the
  * build). Messages in: {init: {base, packages}} once, then {id, before, code, asserts}; out:
- * {ready: {python, numpy}} or {failed}, then {id, result} for each run.
+ * {ready: {python, numpy}} or {failed}, then {id, result} for each run, or {id, broken} if the
+ * runner itself failed.
  */
 /* global importScripts, loadPyodide */
 "use strict";
@@ -38,12 +39,19 @@ self.onmessage = async function (event) {
     }
     return;
   }
-  await ready;
-  const result = runner.run(
-    pyodide.toPy(message.before),
-    message.code,
-    message.asserts ? pyodide.toPy(message.asserts) : null,
-  );
-  self.postMessage({ id: message.id, result: result.toJs({ dict_converter: Object.fromEntries }) });
-  result.destroy();
+  try {
+    await ready;
+    const result = runner.run(
+      pyodide.toPy(message.before),
+      message.code,
+      message.asserts ? pyodide.toPy(message.asserts) : null,
+    );
+    const answer = result.toJs({ dict_converter: Object.fromEntries });
+    result.destroy();
+    self.postMessage({ id: message.id, result: answer });
+  } catch (error) {
+    // the runner itself failed (not the reader's code, whose errors it returns): say so
+    // instead of leaving the page waiting for its time limit
+    self.postMessage({ id: message.id, broken: String(error) });
+  }
 };

@@ -57,6 +57,9 @@
           resolve(versions);
         } else if (message.failed) {
           reject(new Error(message.failed));
+        } else if (pending[message.id] && message.broken) {
+          pending[message.id].reject(new Error(message.broken));
+          delete pending[message.id];
         } else if (pending[message.id]) {
           pending[message.id].resolve(message.result);
           delete pending[message.id];

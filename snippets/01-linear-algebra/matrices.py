@@ -65,12 +65,14 @@ assert np.allclose(A_inv, [[1.0, -1.0], [-1.0, 2.0]])
 # --8<-- [start:singular]
 S = np.array([[1.0, 1.0], [0.5, 0.5]])  # second row = half the first row
 print(f"det(S) = {np.linalg.det(S):.1f}")
+print("independent rows (the rank):", np.linalg.matrix_rank(S))
+assert np.linalg.matrix_rank(S) == 1  # fewer than 2: S has no inverse
 try:
-    np.linalg.inv(S)
-except np.linalg.LinAlgError as error:
-    message = str(error)
-print("np.linalg.inv(S) raised LinAlgError:", message)
-assert message == "Singular matrix"
+    S_inv = np.linalg.inv(S)
+except np.linalg.LinAlgError as error:  # NumPy from pip: a clear error
+    assert str(error) == "Singular matrix"
+else:  # NumPy in a browser (Pyodide): no error, only NaN ("not a number")
+    assert np.isnan(S_inv).all()
 # --8<-- [end:singular]
 
 # --8<-- [start:transformation]

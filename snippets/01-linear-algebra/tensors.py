@@ -135,14 +135,17 @@ assert np.allclose(centred.mean(axis=(1, 2, 3)), 0.0)
 # --8<-- [end:exercise_1]
 
 # --8<-- [start:exercise_2]
-print(np.broadcast_shapes((5, 1, 4), (3, 1)))
-assert np.broadcast_shapes((5, 1, 4), (3, 1)) == (5, 3, 4)
+shape = (5, 3, 4)  # (5, 1, 4) with (3, 1): line the shapes up from the right; a 1 stretches
+both = False  # (2, 3) with (2,): the last axes, 3 and 2, differ and neither is 1
+assert shape == np.broadcast_shapes((5, 1, 4), (3, 1))
+assert not both
+print("(5, 1, 4) with (3, 1):", np.broadcast_shapes((5, 1, 4), (3, 1)))
 try:
     np.broadcast_shapes((2, 3), (2,))
-except ValueError as error:
-    message = str(error)
-print("(2, 3) and (2,):", message)
-assert "cannot be broadcast" in message
+except ValueError:
+    print("(2, 3) with (2,): ValueError, they do not broadcast")
+else:
+    raise AssertionError("(2, 3) and (2,) broadcast after all")
 # --8<-- [end:exercise_2]
 
 # --8<-- [start:exercise_3]
