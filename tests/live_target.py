@@ -42,12 +42,20 @@ CLONE_NEWUSER, CLONE_NEWNET = sandbox.CLONE_NEWUSER, sandbox.CLONE_NEWNET
 PROBE = """\
 import os, socket, sys
 print("netns", os.readlink("/proc/self/ns/net"))
-try:
+try:  # as a library connects: by name lookup first (an address looks itself up)
     with socket.create_connection(({address!r}, {port}), timeout=5) as connection:
         print("reached:", connection.recv(100).decode().splitlines()[0])
 except OSError as error:
     print("refused", error.errno, error)
+try:  # with a bare socket, no lookup
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as bare:
+        bare.settimeout(5)
+        bare.connect(({address!r}, {port}))
+        print("reached:", bare.recv(100).decode().splitlines()[0])
+except OSError as error:
+    print("refused", error.errno, error)
 """
+WAYS = 2  # the probe's ways of reaching the target: each must be refused
 
 
 SHIM_MESSAGE = "network access is disabled while the tests run snippets"
@@ -67,13 +75,15 @@ def confinement_problems(printed: str, isolation: str, where: str) -> list[str]:
     a network namespace that is not the host's, or by the shim's own message."""
     if "reached:" in printed:
         return [f"{where}: a confined run reached the live target:\n{printed}"]
+    if printed.count("\nrefused ") != WAYS:
+        return [f"{where}: the probe did not try its {WAYS} ways to the target:\n{printed}"]
     netns = next((line.split()[1] for line in printed.splitlines() if line.startswith("netns")), "")
     if isolation == "namespaces":
-        if f"refused {errno.ENETUNREACH} " not in printed:
+        if printed.count(f"refused {errno.ENETUNREACH} ") != WAYS:
             return [f"{where}: not refused with ENETUNREACH:\n{printed}"]
         if not netns or netns == host_netns():
             return [f"{where}: ran in the host's network namespace, not its own:\n{printed}"]
-    elif SHIM_MESSAGE not in printed:
+    elif printed.count(SHIM_MESSAGE) != WAYS:
         return [f"{where}: not refused by the socket shim:\n{printed}"]
     return []
 
