@@ -80,6 +80,13 @@ print(f"remainder={6 * 7 - answer}")
 """
 
 
+def share_pyodide_files(root: Path) -> None:
+    """Give a copy of the project at `root` the Pyodide files set-up fetched and checked (make
+    pyodide; git ignores them), linked rather than copied (25 MiB)."""
+    (root / ".cache").mkdir(exist_ok=True)
+    (root / ".cache" / "pyodide").symlink_to(ROOT / ".cache" / "pyodide")
+
+
 def mini_site(
     root: Path, lessons=("lesson",), projects=("project",), aliases: dict | None = None
 ) -> Path:
@@ -88,9 +95,7 @@ def mini_site(
     `projects`, all in 01-demo/."""
     shutil.copytree(ROOT / "hooks", root / "hooks")
     shutil.copytree(ROOT / "includes", root / "includes")
-    # the Pyodide files set-up fetched and checked (make pyodide), shared, not copied (25 MiB)
-    (root / ".cache").mkdir(exist_ok=True)
-    (root / ".cache" / "pyodide").symlink_to(ROOT / ".cache" / "pyodide")
+    share_pyodide_files(root)
     ids = [f"01-demo/{name}" for name in (*lessons, *projects)]
     listed = "".join(f"  - {i}\n" for i in [*ids, *(aliases or {})])
     alias_lines = "".join(f"  {old}: {new}\n" for old, new in (aliases or {}).items())

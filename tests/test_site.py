@@ -126,7 +126,7 @@ def test_docs_has_no_orphan_assets():
         used = (
             relative in config
             or any(asset.name in text for text in pages)
-            or any(f'"{relative}"' in text or f'{relative}"' in text for text in hooks)
+            or any(f'{relative}"' in text for text in hooks)
             or any(f'{relative}"' in text for p, text in scripts.items() if p != asset)
         )
         if asset.suffix == ".py" or not used:
