@@ -474,23 +474,17 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def new_context(browser, request):
-    """Make browser contexts (fresh profiles); on failure, screenshot every page they hold."""
-    contexts = []
+def _context(browser, **options):
+    """A fresh profile: the tests' viewport and time-out, and nothing may leave 127.0.0.1 (a
+    request to any other host is cut off, and reported by the tests that watch requests)."""
+    options.setdefault("viewport", {"width": 1280, "height": 900})
+    context = browser.new_context(**options)
+    context.set_default_timeout(10_000)
+    context.route(lambda url: urlsplit(url).hostname != "127.0.0.1", lambda route: route.abort())
+    return context
 
-    def make(**options):
-        options.setdefault("viewport", {"width": 1280, "height": 900})
-        context = browser.new_context(**options)
-        context.set_default_timeout(10_000)
-        # Nothing may leave 127.0.0.1: a request to any other host is cut off (and reported).
-        context.route(
-            lambda url: urlsplit(url).hostname != "127.0.0.1", lambda route: route.abort()
-        )
-        contexts.append(context)
-        return context
 
-    yield make
+def _screenshot_on_failure(request, contexts) -> None:
     report = getattr(request.node, "report_call", None)
     if report is not None and report.failed:
         RESULTS.mkdir(exist_ok=True)
@@ -500,8 +494,40 @@ def new_context(browser, request):
                 path = RESULTS / f"{name}-{i}-{j}.png"
                 page.screenshot(path=str(path), full_page=True)
                 print(f"screenshot of {page.url}: {path}")
+
+
+@pytest.fixture
+def new_context(browser, request):
+    """Make browser contexts (fresh profiles); on failure, screenshot every page they hold."""
+    contexts = []
+
+    def make(**options):
+        contexts.append(_context(browser, **options))
+        return contexts[-1]
+
+    yield make
+    _screenshot_on_failure(request, contexts)
     for context in contexts:
         context.close()
+
+
+@pytest.fixture(scope="session")
+def _sweep_tab(browser):
+    context = _context(browser)
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
+def sweep_page(_sweep_tab, request):
+    """One tab that the tests of every page (the sweep) share, one page after the other: it
+    keeps its renderer process, which halves the cost of each page load (a new profile per page
+    starts a new one). Each test leaves the profile as it found it, empty: storage cleared (the
+    palette choice with it), nothing loaded; a failing test leaves a screenshot."""
+    yield _sweep_tab
+    _screenshot_on_failure(request, [_sweep_tab.context])
+    _sweep_tab.evaluate("try { localStorage.clear(); sessionStorage.clear(); } catch (e) {}")
+    _sweep_tab.goto("about:blank")
 
 
 @pytest.fixture

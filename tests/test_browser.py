@@ -56,9 +56,22 @@ class Watch:
 
     def __init__(self, page):
         self.problems: list[str] = []
+        self.page = page
         page.on("console", self._console)
-        page.on("pageerror", lambda error: self.problems.append(f"uncaught exception: {error}"))
+        page.on("pageerror", self._error)
         page.on("request", self._request)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        """Stop watching (a tab that later tests share)."""
+        self.page.remove_listener("console", self._console)
+        self.page.remove_listener("pageerror", self._error)
+        self.page.remove_listener("request", self._request)
+
+    def _error(self, error):
+        self.problems.append(f"uncaught exception: {error}")
 
     def _console(self, message):
         if message.type == "error":
@@ -226,19 +239,23 @@ AXE_WITHIN = ["article", ".md-sidebar--secondary"]
 
 
 @pytest.mark.parametrize("path", site_pages())
-def test_page_loads_cleanly_and_passes_axe_in_both_palettes(page, site_url, path, tmp_path_factory):
+def test_page_loads_cleanly_and_passes_axe_in_both_palettes(
+    sweep_page, site_url, path, tmp_path_factory
+):
     """No console error, no request to another host, no axe violation in either palette. The
     contrasts axe could not judge are reported at the end of the run (not failed: see the
-    summary for why axe gives up on each)."""
-    watch = Watch(page)
-    page.goto(f"{site_url}/{path}", wait_until="load")
-    within = None if whole_page_checked(path) else AXE_WITHIN
-    undecided: list = []
-    problems = {"light": axe_violations(page, undecided=undecided, within=within)}
-    toggle_palette(page)
-    problems["dark"] = axe_violations(page, COLOUR_RULES, undecided, within)  # colours only
-    report_undecided(path, sorted(set(undecided)), tmp_path_factory)
-    page.wait_for_load_state("networkidle")
+    summary for why axe gives up on each). The profile is emptied between pages (`sweep_page`)."""
+    page = sweep_page
+    with Watch(page) as watch:
+        page.goto(f"{site_url}/{path}", wait_until="load")
+        assert scheme(page) == "default", "the page did not start in the light palette"
+        within = None if whole_page_checked(path) else AXE_WITHIN
+        undecided: list = []
+        problems = {"light": axe_violations(page, undecided=undecided, within=within)}
+        toggle_palette(page)
+        problems["dark"] = axe_violations(page, COLOUR_RULES, undecided, within)  # colours only
+        report_undecided(path, sorted(set(undecided)), tmp_path_factory)
+        page.wait_for_load_state("networkidle")
     assert not watch.problems, "\n".join(watch.problems)
     assert not problems["light"] and not problems["dark"], json.dumps(problems, indent=2)
 
