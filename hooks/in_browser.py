@@ -5,7 +5,8 @@ which has no build for Pyodide) gets a Run button on each executed block and a b
 the reader's answer to each exercise whose folded solution asserts something. This hook:
 
 - marks each executed block of such a lesson with an anchor (before the build renders it), which
-  names its sections and, for an exercise, the names its solution's asserts use;
+  names its sections and, for an exercise, the names its solution's asserts use; after the build
+  rendered it, writes the block's Run bar and each exercise's answer box into the page;
 - adds docs/javascripts/run.js to those pages only, with where the page's manifest is;
 - writes run/<lesson>.json (each section's code in the file's order, each exercise's asserts),
   copies hooks/browser_runner.py and hooks/figure_style.py into run/, and Pyodide's files, set up
@@ -19,6 +20,7 @@ Nothing is fetched until the reader presses Run or Check (docs/javascripts/run.j
 from __future__ import annotations
 
 import ast
+import html as htmllib
 import json
 import logging
 import re
@@ -27,6 +29,7 @@ import sys
 from pathlib import Path
 
 import pyodide_files
+from mkdocs.exceptions import PluginError
 from run_snippet import imports
 from sections import is_notebook, sections
 
@@ -199,6 +202,59 @@ def _after_run_it_yourself(html: str, note: str) -> str:
     return RUN_IT_YOURSELF.sub(lambda m: m[0] + note, html, count=1)
 
 
+# The controls are in the page as built, where run.js finds them: made by a script after the page
+# loaded, they cost a mobile reader's phone a long task at every load (Lighthouse measured it).
+# Without JavaScript they cannot work, and a style in <noscript> hides them.
+RUN_BAR = (
+    '<div class="run-bar">'
+    '<button type="button" class="md-button md-button--primary" data-run="run">Run</button>'
+    '<button type="button" class="md-button" data-run="edit">Edit</button>'
+    '<button type="button" class="md-button" data-run="reset" hidden>Reset</button>'
+    '<button type="button" class="md-button" data-run="stop" hidden>Stop</button>'
+    '<span class="run-status" role="status"></span></div>'
+)
+NO_SCRIPT = "<noscript><style>.run-bar, .run-exercise { display: none; }</style></noscript>"
+CODE_BLOCK = re.compile(r'\s*<div class="highlight"[^>]*>.*?</pre></div>', re.S)
+
+
+def exercise_panel(name: str, needs: list[str]) -> str:
+    """The box for the reader's answer to an exercise, and its Check button."""
+    ident = f"run-answer-{name}"
+    start = htmllib.escape(f"# Write your answer here; the check uses: {', '.join(needs)}")
+    return (
+        f'<div class="run-exercise"><label for="{ident}">Your answer</label>'
+        f'<textarea id="{ident}" class="run-editor" spellcheck="false" rows="6">{start}\n</textarea>'
+        '<div class="run-bar"><button type="button" class="md-button md-button--primary" '
+        'data-run="check">Check</button></div><p class="run-verdict" role="status"></p></div>'
+    )
+
+
+def with_controls(html: str, blocks: list[dict], where: str) -> str:
+    """Each RUNANCHOR token becomes the block's anchor, and its code block gets its Run bar; an
+    exercise's answer box goes before the folded solution it checks."""
+    for match in reversed(list(TOKEN.finditer(html))):
+        attributes = blocks[int(match["number"])]
+        text = " ".join(f'{key}="{value}"' for key, value in attributes.items())
+        code = CODE_BLOCK.match(html, match.end())
+        if code is None:
+            raise ValueError(
+                f"{where}: block {match['number']} with a Run button has no code block after its anchor"
+            )
+        anchor = f'<div class="run-anchor" {text} hidden></div>'
+        html = html[: match.start()] + anchor + code[0] + RUN_BAR + html[code.end() :]
+        if "data-run-exercise" in attributes:
+            details = html.rfind("<details", 0, match.start())
+            if details < 0:
+                raise ValueError(
+                    f"{where}: exercise {attributes['data-run-exercise']} is not in a folded solution"
+                )
+            panel = exercise_panel(
+                attributes["data-run-exercise"], attributes["data-run-needs"].split()
+            )
+            html = html[:details] + panel + html[details:]
+    return html
+
+
 def on_page_content(html, page, config, files):
     if note := _notes.get(page.file.src_uri):
         return _after_run_it_yourself(html, note)
@@ -206,13 +262,10 @@ def on_page_content(html, page, config, files):
     if not found:
         return html
     html = _after_run_it_yourself(html, found["note"])
-
-    def replace(match: re.Match) -> str:
-        attributes = found["blocks"][int(match["number"])]
-        text = " ".join(f'{key}="{value}"' for key, value in attributes.items())
-        return f'<div class="run-anchor" {text} hidden></div>'
-
-    return TOKEN.sub(replace, html)
+    try:
+        return with_controls(html, found["blocks"], f"docs/{page.file.src_uri}")
+    except ValueError as error:  # the build stops with the message alone, no traceback
+        raise PluginError(str(error)) from error
 
 
 def on_post_page(output, page, config):
@@ -224,6 +277,7 @@ def on_post_page(output, page, config):
     article = f'<article data-run-manifest="{manifest}" data-run-lesson="{found["lesson"]}" '
     output = output.replace("<article ", article, 1)
     script = f'<script src="{up}javascripts/run.js" defer></script>'
+    output = output.replace("</head>", NO_SCRIPT + "</head>", 1)
     return output.replace("</body>", script + "</body>", 1)
 
 

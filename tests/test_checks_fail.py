@@ -749,3 +749,16 @@ def test_an_edited_hook_says_that_make_serve_needs_a_restart(monkeypatch, tmp_pa
     assert [r.levelname for r in records] == ["WARNING"]
     assert "hooks/maths.py changed" in records[0].getMessage()
     assert "restart" in records[0].getMessage()
+
+
+def test_a_run_anchor_without_its_code_block_fails_naming_the_page():
+    """hooks/in_browser.py writes a Run bar after the code block that follows each anchor; if
+    none follows, the build stops, naming the page, instead of publishing a bar with no code."""
+    import in_browser
+
+    blocks = [{"data-run-block": "0", "data-run-sections": "setup"}]
+    html_text = "<p>RUNANCHOR0X</p>\n<p>No code here.</p>"
+    with pytest.raises(ValueError, match=r"docs/01-x/y\.md: block 0 .* no code block"):
+        in_browser.with_controls(html_text, blocks, "docs/01-x/y.md")
+    fine = '<p>RUNANCHOR0X</p>\n<div class="highlight"><pre><code>x = 1</code></pre></div>'
+    assert in_browser.RUN_BAR in in_browser.with_controls(fine, blocks, "docs/01-x/y.md")

@@ -220,6 +220,25 @@ def test_the_run_panel_passes_axe_in_both_palettes(page, site_url):
     assert not watch.problems, "\n".join(watch.problems)
 
 
+def test_the_controls_are_in_the_page_as_built_and_hidden_without_javascript(
+    new_context, site_url, built_site
+):
+    """The build writes every Run bar and answer box into the page (a script that made them
+    after loading cost a phone a long task, and moved the text under a reader's eyes); they
+    need JavaScript, so without it none is shown."""
+    lesson = next(
+        lesson
+        for lesson in IN_BROWSER
+        if "data-run-exercise" in (built_site / lesson / "index.html").read_text()
+    )
+    page = new_context(java_script_enabled=False).new_page()
+    page.goto(f"{site_url}/{lesson}/")
+    bars, boxes = page.locator(".run-bar"), page.locator(".run-exercise")
+    assert bars.count() == page.locator(".run-anchor").count() + boxes.count() and boxes.count()
+    shown = "[...document.querySelectorAll('.run-bar, .run-exercise')].filter(e => getComputedStyle(e).display !== 'none').length"
+    assert page.evaluate(shown) == 0, "a control that needs JavaScript shows without it"
+
+
 def test_pages_that_need_pytorch_say_why_they_have_no_run_button(built_site):
     for lesson in find_lessons():
         html = (built_site / lesson / "index.html").read_text()

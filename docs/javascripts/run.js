@@ -4,8 +4,9 @@
  * The build (hooks/in_browser.py) marks each executed block of a lesson whose code needs no
  * PyTorch with an anchor just before its code, <div class="run-anchor" data-run-block="N"
  * data-run-sections="..."> (an exercise's also names the exercise and the names its check uses),
- * and writes run/<lesson>.json: each section's code in the file's order, and each exercise's
- * asserts. Nothing is loaded until the reader presses Run or Check for the first time: then this
+ * writes its Run bar after the code and each exercise's answer box before its folded solution
+ * (this script only wires them up), and writes run/<lesson>.json: each section's code in the
+ * file's order, and each exercise's asserts. Nothing is loaded until the reader presses Run or Check for the first time: then this
  * script fetches that file, and a Web Worker (run-worker.js) loads Pyodide from this site.
  *
  * Run runs the block after the code above it that it builds on (the lesson's earlier sections,
@@ -166,25 +167,21 @@
     var self = this;
     this.sections = anchor.dataset.runSections.split(" ");
     var code = anchor.nextElementSibling;
+    var bar = code.nextElementSibling; // the build wrote the Run bar after the code
     var original = code.querySelector("code").textContent.replace(/\n$/, "");
-    // The build's output and figures follow the code: keep them, to bring them back on Reset.
+    // The build's output and figures follow the bar: keep them, to bring them back on Reset.
     var shown = [];
-    for (var next = code.nextElementSibling; next; next = next.nextElementSibling) {
+    for (var next = bar.nextElementSibling; next; next = next.nextElementSibling) {
       if (next.matches(".snippet-figure") || next.querySelector(":scope > .filename")) shown.push(next);
       else break;
     }
     var editor = null;
     var made = [];
-    var bar = el("div", { class: "run-bar" });
-    var run = el("button", { type: "button", class: "md-button md-button--primary" }, "Run");
-    var edit = el("button", { type: "button", class: "md-button" }, "Edit");
-    var reset = el("button", { type: "button", class: "md-button", hidden: "" }, "Reset");
-    var halt = el("button", { type: "button", class: "md-button", hidden: "" }, "Stop");
-    var status = el("span", { class: "run-status", role: "status" });
-    [run, edit, reset, halt, status].forEach(function (node) {
-      bar.appendChild(node);
-    });
-    code.after(bar);
+    var run = bar.querySelector("[data-run=run]");
+    var edit = bar.querySelector("[data-run=edit]");
+    var reset = bar.querySelector("[data-run=reset]");
+    var halt = bar.querySelector("[data-run=stop]");
+    var status = bar.querySelector(".run-status");
 
     this.edited = function () {
       return editor !== null && editor.value !== original;
@@ -293,23 +290,10 @@
   function Exercise(anchor, blocks, manifest, lesson, details) {
     var name = anchor.dataset.runExercise;
     var id = lesson + "#" + name;
-    var panel = el("div", { class: "run-exercise" });
-    var label = el("label", { for: "run-answer-" + name }, "Your answer");
-    var answer = el("textarea", {
-      id: "run-answer-" + name,
-      class: "run-editor",
-      spellcheck: "false",
-      rows: "6",
-    });
-    answer.value = "# Write your answer here; the check uses: " + anchor.dataset.runNeeds.split(" ").join(", ") + "\n";
-    var bar = el("div", { class: "run-bar" });
-    var check = el("button", { type: "button", class: "md-button md-button--primary" }, "Check");
-    var result = el("p", { class: "run-verdict", role: "status" });
-    bar.appendChild(check);
-    [label, answer, bar, result].forEach(function (node) {
-      panel.appendChild(node);
-    });
-    details.before(panel);
+    var panel = details.previousElementSibling; // the build wrote the answer box before the solution
+    var answer = panel.querySelector("textarea");
+    var check = panel.querySelector("[data-run=check]");
+    var result = panel.querySelector(".run-verdict");
     if (loadMarks()[id]) result.textContent = "✓ You solved this one (kept in this browser).";
 
     check.addEventListener("click", function () {
