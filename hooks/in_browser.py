@@ -29,7 +29,6 @@ import sys
 from pathlib import Path
 
 import pyodide_files
-from mkdocs.exceptions import PluginError
 from run_snippet import imports
 from sections import is_notebook, sections
 
@@ -202,9 +201,10 @@ def _after_run_it_yourself(html: str, note: str) -> str:
     return RUN_IT_YOURSELF.sub(lambda m: m[0] + note, html, count=1)
 
 
-# The controls are in the page as built, where run.js finds them: made by a script after the page
-# loaded, they cost a mobile reader's phone a long task at every load (Lighthouse measured it).
-# Without JavaScript they cannot work, and a style in <noscript> hides them.
+# The controls are in the page as built, where run.js finds them: made by a script once the page
+# has loaded, they would appear after the first paint on a slow phone and push the text below
+# them down under the reader's eyes. Without JavaScript they cannot work: a style in <noscript>
+# hides them.
 RUN_BAR = (
     '<div class="run-bar">'
     '<button type="button" class="md-button md-button--primary" data-run="run">Run</button>'
@@ -215,6 +215,7 @@ RUN_BAR = (
 )
 NO_SCRIPT = "<noscript><style>.run-bar, .run-exercise { display: none; }</style></noscript>"
 CODE_BLOCK = re.compile(r'\s*<div class="highlight"[^>]*>.*?</pre></div>', re.S)
+FAILED_BLOCK = re.compile(r'\s*<div class="admonition failure snippet-failure"')
 
 
 def exercise_panel(name: str, needs: list[str]) -> str:
@@ -229,30 +230,37 @@ def exercise_panel(name: str, needs: list[str]) -> str:
     )
 
 
-def with_controls(html: str, blocks: list[dict], where: str) -> str:
+def with_controls(html: str, blocks: list[dict], where: str) -> tuple[str, list[str]]:
     """Each RUNANCHOR token becomes the block's anchor, and its code block gets its Run bar; an
-    exercise's answer box goes before the folded solution it checks."""
+    exercise's answer box goes before the folded solution it checks. Also the problems: a token
+    with no code block after it (a block whose code failed shows its error instead: no Run bar
+    there, and that failure is reported already)."""
+    problems = []
     for match in reversed(list(TOKEN.finditer(html))):
         attributes = blocks[int(match["number"])]
         text = " ".join(f'{key}="{value}"' for key, value in attributes.items())
         code = CODE_BLOCK.match(html, match.end())
         if code is None:
-            raise ValueError(
-                f"{where}: block {match['number']} with a Run button has no code block after its anchor"
-            )
+            if not FAILED_BLOCK.match(html, match.end()):
+                problems.append(
+                    f"{where}: block {match['number']} with a Run button has no code block after its anchor"
+                )
+            html = html[: match.start()] + html[match.end() :]
+            continue
         anchor = f'<div class="run-anchor" {text} hidden></div>'
         html = html[: match.start()] + anchor + code[0] + RUN_BAR + html[code.end() :]
         if "data-run-exercise" in attributes:
             details = html.rfind("<details", 0, match.start())
             if details < 0:
-                raise ValueError(
+                problems.append(
                     f"{where}: exercise {attributes['data-run-exercise']} is not in a folded solution"
                 )
+                continue
             panel = exercise_panel(
                 attributes["data-run-exercise"], attributes["data-run-needs"].split()
             )
             html = html[:details] + panel + html[details:]
-    return html
+    return html, problems
 
 
 def on_page_content(html, page, config, files):
@@ -262,10 +270,10 @@ def on_page_content(html, page, config, files):
     if not found:
         return html
     html = _after_run_it_yourself(html, found["note"])
-    try:
-        return with_controls(html, found["blocks"], f"docs/{page.file.src_uri}")
-    except ValueError as error:  # the build stops with the message alone, no traceback
-        raise PluginError(str(error)) from error
+    html, problems = with_controls(html, found["blocks"], f"docs/{page.file.src_uri}")
+    for problem in problems:
+        log.error(problem)  # `mkdocs build --strict` fails; the other pages still build
+    return html
 
 
 def on_post_page(output, page, config):

@@ -8,6 +8,7 @@ tests/test_checks_fail.py calls each check again on broken examples, to show tha
 
 from __future__ import annotations
 
+import functools
 import html as htmllib
 import os
 import re
@@ -199,6 +200,18 @@ def kernel_environment() -> dict[str, str]:
 _servers: dict[tuple, str] = {}
 
 
+@functools.cache
+def snippet_modules() -> tuple[str, ...]:
+    """Every module a snippet imports (read once: parsing all 49 files for each notebook cost
+    half a second a notebook)."""
+    from run_snippet import imported_modules
+
+    found = set()
+    for path in (ROOT / "snippets").rglob("*.py"):
+        found |= imported_modules(path.read_text(encoding="utf-8"))
+    return tuple(sorted(found))
+
+
 def kernel_server(modules: tuple[str, ...] | None = None) -> str:
     """The socket of this process's kernel fork server (tests/kernel_server.py) that preloads
     `modules` (by default every module a snippet imports), started on first use and stopped when
@@ -206,13 +219,8 @@ def kernel_server(modules: tuple[str, ...] | None = None) -> str:
     import atexit
     import tempfile
 
-    from run_snippet import imported_modules
-
     if modules is None:
-        found = set()
-        for path in (ROOT / "snippets").rglob("*.py"):
-            found |= imported_modules(path.read_text(encoding="utf-8"))
-        modules = tuple(sorted(found))
+        modules = snippet_modules()
     if modules in _servers:
         return _servers[modules]
     folder = Path(tempfile.mkdtemp(prefix="kernels-"))

@@ -28,6 +28,21 @@ import sys
 from pathlib import Path
 
 HOOKS = Path(__file__).resolve().parent.parent / "hooks"
+# What a kernel imports as it starts (every reader's kernel does), imported once here: IPython's
+# shell, and the debugger and event loop that ipykernel sets up (0.35 s of each kernel's 0.45 s
+# start, measured).
+KERNEL_MODULES = [
+    "ipykernel.kernelapp",
+    "ipykernel.ipkernel",
+    "ipykernel.debugger",
+    "IPython.core.completerlib",
+    "IPython.core.oinspect",
+    "IPython.extensions.storemagic",
+    "sqlite3",
+    "tornado.platform.asyncio",
+    "tornado.queues",
+    "encodings.idna",
+]
 
 
 # --- the launcher: what Jupyter starts as "the kernel" ----------------------------------------------
@@ -143,7 +158,7 @@ def main(argv: list[str]) -> int:
         from run_snippet import preload
 
         modules = argv[argv.index("--preload") + 1].split(",") if "--preload" in argv else []
-        preload([m for m in modules if m] + ["ipykernel.kernelapp", "ipykernel.ipkernel"])
+        preload([m for m in modules if m] + KERNEL_MODULES)
         return serve(argv[1])
     print(__doc__.strip().splitlines()[2], file=sys.stderr)
     return 2

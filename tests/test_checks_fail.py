@@ -753,12 +753,22 @@ def test_an_edited_hook_says_that_make_serve_needs_a_restart(monkeypatch, tmp_pa
 
 def test_a_run_anchor_without_its_code_block_fails_naming_the_page():
     """hooks/in_browser.py writes a Run bar after the code block that follows each anchor; if
-    none follows, the build stops, naming the page, instead of publishing a bar with no code."""
+    none follows, the build fails naming the page, and publishes no bar with no code. A block
+    whose code failed shows its error there instead: no bar, and no second message."""
     import in_browser
+    import render
 
     blocks = [{"data-run-block": "0", "data-run-sections": "setup"}]
-    html_text = "<p>RUNANCHOR0X</p>\n<p>No code here.</p>"
-    with pytest.raises(ValueError, match=r"docs/01-x/y\.md: block 0 .* no code block"):
-        in_browser.with_controls(html_text, blocks, "docs/01-x/y.md")
+    html_text, problems = in_browser.with_controls(
+        "<p>RUNANCHOR0X</p>\n<p>No code here.</p>", blocks, "docs/01-x/y.md"
+    )
+    assert problems == [
+        "docs/01-x/y.md: block 0 with a Run button has no code block after its anchor"
+    ]
+    assert "run-bar" not in html_text and "RUNANCHOR" not in html_text
+    failed = "<p>RUNANCHOR0X</p>\n" + render.failure_block("boom")
+    html_text, problems = in_browser.with_controls(failed, blocks, "docs/01-x/y.md")
+    assert not problems and "run-bar" not in html_text and "RUNANCHOR" not in html_text
     fine = '<p>RUNANCHOR0X</p>\n<div class="highlight"><pre><code>x = 1</code></pre></div>'
-    assert in_browser.RUN_BAR in in_browser.with_controls(fine, blocks, "docs/01-x/y.md")
+    html_text, problems = in_browser.with_controls(fine, blocks, "docs/01-x/y.md")
+    assert not problems and in_browser.RUN_BAR in html_text

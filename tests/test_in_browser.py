@@ -223,9 +223,9 @@ def test_the_run_panel_passes_axe_in_both_palettes(page, site_url):
 def test_the_controls_are_in_the_page_as_built_and_hidden_without_javascript(
     new_context, site_url, built_site
 ):
-    """The build writes every Run bar and answer box into the page (a script that made them
-    after loading cost a phone a long task, and moved the text under a reader's eyes); they
-    need JavaScript, so without it none is shown."""
+    """The build writes every Run bar and answer box into the page (made by a script after
+    the first paint, they would push the text below them down); they need JavaScript, so
+    without it none is shown."""
     lesson = next(
         lesson
         for lesson in IN_BROWSER
