@@ -6,7 +6,8 @@ slow machine shows slow numbers instead of red tests. Targets (2-core machine):
 set-up of a fresh clone < 180 s, cold full build < 90 s and within 1.2x of (sum of the snippets'
 compute / cores + one import), an edited page visible < 5 s, slowest snippet < 10 s on one
 thread, `make test` <= 180 s, a typical lesson page < 300 KB compressed, Lighthouse mobile
-performance >= 95 on the home page and the heaviest lesson.
+performance >= 95 (the median of 3 runs) on the home page, the heaviest lesson and the heaviest
+lesson with Run buttons.
 --skip-setup and --skip-test leave out the two slowest measurements.
 """
 
@@ -45,6 +46,7 @@ TARGETS = {
 }
 LIGHTHOUSE_TARGET = 95
 LIGHTHOUSE = os.environ.get("LIGHTHOUSE", "lighthouse")  # the CLI: npm install -g lighthouse
+MOBILE_RUNS = 3
 
 
 def cold_build(site: Path) -> tuple[float, float]:
@@ -184,7 +186,7 @@ def lighthouse(site: Path, pages: list[str]) -> dict:
     if shutil.which(LIGHTHOUSE) is None and not Path(LIGHTHOUSE).is_file():
         return {"error": f"Lighthouse not found ({LIGHTHOUSE}): npm install -g lighthouse"}
     sys.path.insert(0, str(ROOT / "tests"))
-    from conftest import SITE_PATH, find_chromium
+    from conftest import SITE_PATH
 
     handler = functools.partial(_GzipHost, directory=str(site))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
@@ -194,44 +196,58 @@ def lighthouse(site: Path, pages: list[str]) -> dict:
     try:
         for page in pages:
             for preset in ("mobile", "desktop"):
-                with tempfile.TemporaryDirectory() as tmp:
-                    out = Path(tmp) / "report.json"
-                    command = [
-                        LIGHTHOUSE,
-                        f"{base}/{page}",
-                        "--quiet",
-                        "--output=json",
-                        f"--output-path={out}",
-                        "--only-categories=performance,accessibility",
-                        "--chrome-flags=--headless=new --no-sandbox --disable-gpu",
-                    ]
-                    if preset == "desktop":
-                        command.append("--preset=desktop")
-                    subprocess.run(
-                        command,
-                        env={**os.environ, "CHROME_PATH": find_chromium()},
-                        capture_output=True,
-                        timeout=300,
-                    )
-                    if not out.is_file():
-                        scores[f"{page or 'index'} ({preset})"] = None
-                        continue
-                    report = json.loads(out.read_text())
-                    categories = report["categories"]
-                    audits = report["audits"]
-                    scores[f"{page or 'index'} ({preset})"] = {
-                        "performance": round(100 * (categories["performance"]["score"] or 0)),
-                        "accessibility": round(100 * (categories["accessibility"]["score"] or 0)),
-                        "total_blocking_time_ms": round(
-                            audits["total-blocking-time"]["numericValue"]
-                        ),
-                        "largest_contentful_paint_ms": round(
-                            audits["largest-contentful-paint"]["numericValue"]
-                        ),
-                    }
+                # Mobile's score moves by 2 or 3 points from one run to the next on the same page
+                # (its simulated phone multiplies this machine's noise): the median of 3 runs.
+                runs = [
+                    _lighthouse_run(base, page, preset)
+                    for _ in range(MOBILE_RUNS if preset == "mobile" else 1)
+                ]
+                runs = [run for run in runs if run]
+                if not runs:
+                    scores[f"{page or 'index'} ({preset})"] = None
+                    continue
+                middle = sorted(runs, key=lambda run: run["performance"])[len(runs) // 2]
+                scores[f"{page or 'index'} ({preset})"] = {
+                    **middle,
+                    "runs": [run["performance"] for run in runs],
+                }
     finally:
         server.shutdown()
     return scores
+
+
+def _lighthouse_run(base: str, page: str, preset: str) -> dict | None:
+    from conftest import find_chromium  # tests/ is on the path (lighthouse)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "report.json"
+        command = [
+            LIGHTHOUSE,
+            f"{base}/{page}",
+            "--quiet",
+            "--output=json",
+            f"--output-path={out}",
+            "--only-categories=performance,accessibility",
+            "--chrome-flags=--headless=new --no-sandbox --disable-gpu",
+        ]
+        if preset == "desktop":
+            command.append("--preset=desktop")
+        subprocess.run(
+            command,
+            env={**os.environ, "CHROME_PATH": find_chromium()},
+            capture_output=True,
+            timeout=300,
+        )
+        if not out.is_file():
+            return None
+        report = json.loads(out.read_text())
+    categories, audits = report["categories"], report["audits"]
+    return {
+        "performance": round(100 * (categories["performance"]["score"] or 0)),
+        "accessibility": round(100 * (categories["accessibility"]["score"] or 0)),
+        "total_blocking_time_ms": round(audits["total-blocking-time"]["numericValue"]),
+        "largest_contentful_paint_ms": round(audits["largest-contentful-paint"]["numericValue"]),
+    }
 
 
 def _free_port() -> int:
@@ -338,7 +354,7 @@ def main() -> None:
     parser.add_argument(
         "--lighthouse-all",
         action="store_true",
-        help="Lighthouse on every page, not only the home page and the heaviest lesson (~20 min)",
+        help="Lighthouse on every page, not only the home page and the heaviest lessons (~1 h)",
     )
     options = parser.parse_args()
 
@@ -359,7 +375,13 @@ def main() -> None:
         lessons = [w for w in pages if (SNIPPETS / f"{w['page']}.py").is_file()]
         print("Lighthouse, mobile and desktop ...", flush=True)
         heaviest_lesson = lessons[0]["page"] + "/" if lessons else ""
-        audited = ["", heaviest_lesson]
+        # and the heaviest page with Run buttons (run.js and its controls: issue 22's pages)
+        runnable = [
+            w
+            for w in lessons
+            if 'data-run-manifest="' in (site / w["page"] / "index.html").read_text()
+        ]
+        audited = ["", heaviest_lesson, *([runnable[0]["page"] + "/"] if runnable else [])]
         if options.lighthouse_all:
             audited = [""] + sorted(w["page"] + "/" for w in pages if w["page"] != "index")
         scores = lighthouse(site, audited)
