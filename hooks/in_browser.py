@@ -7,7 +7,8 @@ the reader's answer to each exercise whose folded solution asserts something. Th
 - marks each executed block of such a lesson with an anchor (before the build renders it), which
   names its sections and, for an exercise, the names its solution's asserts use; after the build
   rendered it, writes the block's Run bar and each exercise's answer box into the page;
-- adds docs/javascripts/run.js to those pages only, with where the page's manifest is;
+- says on those pages where the page's manifest is (docs/javascripts/run-loader.js, on every
+  page, loads docs/javascripts/run.js on the pages that have one);
 - writes run/<lesson>.json (each section's code in the file's order, each exercise's asserts),
   copies hooks/browser_runner.py and hooks/figure_style.py into run/, and Pyodide's files, set up
   and checked by hooks/pyodide_files.py, into pyodide/: the site serves everything itself;
@@ -203,8 +204,9 @@ def _after_run_it_yourself(html: str, note: str) -> str:
 
 # The controls are in the page as built, where run.js finds them: made by a script once the page
 # has loaded, they would appear after the first paint on a slow phone and push the text below
-# them down under the reader's eyes. Without JavaScript they cannot work: a style in <noscript>
-# hides them.
+# them down under the reader's eyes. Without JavaScript they cannot work: site.css hides them
+# while <html> has Material's class "no-js", which an inline script in <head> of these pages
+# replaces before the first paint (Material's own script does the same, later).
 RUN_BAR = (
     '<div class="run-bar">'
     '<button type="button" class="md-button md-button--primary" data-run="run">Run</button>'
@@ -213,7 +215,7 @@ RUN_BAR = (
     '<button type="button" class="md-button" data-run="stop" hidden>Stop</button>'
     '<span class="run-status" role="status"></span></div>'
 )
-NO_SCRIPT = "<noscript><style>.run-bar, .run-exercise { display: none; }</style></noscript>"
+WITH_SCRIPT = '<script>document.documentElement.classList.replace("no-js", "js")</script>'
 CODE_BLOCK = re.compile(r'\s*<div class="highlight"[^>]*>.*?</pre></div>', re.S)
 FAILED_BLOCK = re.compile(r'\s*<div class="admonition failure snippet-failure"')
 
@@ -284,9 +286,7 @@ def on_post_page(output, page, config):
     manifest = f"{up}run/{found['lesson']}.json"
     article = f'<article data-run-manifest="{manifest}" data-run-lesson="{found["lesson"]}" '
     output = output.replace("<article ", article, 1)
-    script = f'<script src="{up}javascripts/run.js" defer></script>'
-    output = output.replace("</head>", NO_SCRIPT + "</head>", 1)
-    return output.replace("</body>", script + "</body>", 1)
+    return output.replace("</head>", WITH_SCRIPT + "</head>", 1)
 
 
 def manifest(relative: str, source: str) -> dict:

@@ -148,12 +148,20 @@ def solution_and_asserts(lesson: str, name: str) -> tuple[str, list[str]]:
 
 
 def test_a_wrong_value_is_explained_and_the_mark_kept(page, site_url):
-    """An answer that defines the names but gets a value wrong: the verdict shows the failing
-    assert and the values of its two sides; a right answer is remembered across a reload."""
+    """On a lesson reached by instant navigation, an answer that defines the names but gets a
+    value wrong: the verdict shows the failing assert and the values of its two sides; a right
+    answer is remembered across a reload."""
     lesson = "02-python/values-names-containers"
     if lesson not in IN_BROWSER:
         pytest.fail(f"{lesson} no longer runs in the browser: pick another lesson for this test")
-    page.goto(f"{site_url}/{lesson}/", wait_until="load")
+    # The reader arrives from the stage page by Material's instant navigation, which runs none of
+    # the new page's scripts: the Run buttons work all the same.
+    stage = lesson.split("/")[0]
+    page.goto(f"{site_url}/{stage}/", wait_until="load")
+    page.evaluate("window.__same_document = true")
+    page.locator(f'article a[href$="{lesson.split("/")[1]}/"]').first.click()
+    expect(page).to_have_url(f"{site_url}/{lesson}/")
+    assert page.evaluate("window.__same_document === true"), "instant navigation is off"
     panel = page.locator(".run-exercise").first
     panel.get_by_role("textbox").fill("best_epoch = 7\n")
     panel.get_by_role("button", name="Check").click()
@@ -233,6 +241,7 @@ def test_the_controls_are_in_the_page_as_built_and_hidden_without_javascript(
     )
     page = new_context(java_script_enabled=False).new_page()
     page.goto(f"{site_url}/{lesson}/")
+    assert page.evaluate("document.documentElement.className") == "no-js"
     bars, boxes = page.locator(".run-bar"), page.locator(".run-exercise")
     assert bars.count() == page.locator(".run-anchor").count() + boxes.count() and boxes.count()
     shown = "[...document.querySelectorAll('.run-bar, .run-exercise')].filter(e => getComputedStyle(e).display !== 'none').length"

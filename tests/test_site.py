@@ -116,8 +116,8 @@ def test_docs_has_no_orphan_assets():
     extra_javascript, theme files) or a page's link; code belongs in snippets/, not docs/."""
     config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
     pages = [p.read_text(encoding="utf-8") for p in DOCS.rglob("*.md")]
-    # a hook may add a script to some pages only (hooks/in_browser.py adds javascripts/run.js),
-    # and a script may load another (run.js starts run-worker.js)
+    # a hook may name an asset, and a script may load another (run-loader.js loads run.js, which
+    # starts run-worker.js)
     hooks = [p.read_text(encoding="utf-8") for p in (ROOT / "hooks").glob("*.py")]
     scripts = {p: p.read_text(encoding="utf-8") for p in DOCS.rglob("*.js")}
     orphans = []

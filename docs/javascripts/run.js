@@ -6,8 +6,9 @@
  * data-run-sections="..."> (an exercise's also names the exercise and the names its check uses),
  * writes its Run bar after the code and each exercise's answer box before its folded solution
  * (this script only wires them up), and writes run/<lesson>.json: each section's code in the
- * file's order, and each exercise's asserts. Nothing is loaded until the reader presses Run or Check for the first time: then this
- * script fetches that file, and a Web Worker (run-worker.js) loads Pyodide from this site.
+ * file's order, and each exercise's asserts. run-loader.js loads this script on those pages.
+ * Nothing more is loaded until the reader presses Run or Check for the first time: then it
+ * fetches that file, and a Web Worker (run-worker.js) loads Pyodide from this site.
  *
  * Run runs the block after the code above it that it builds on (the lesson's earlier sections,
  * as the page shows them now, the reader's edits included), in a fresh namespace, and shows what
@@ -366,6 +367,12 @@
     });
   }
 
-  if (window.document$) window.document$.subscribe(setup);
-  else document.addEventListener("DOMContentLoaded", setup);
+  // Loaded by run-loader.js, usually once the page is there. Material's document$ gives every
+  // page shown (instant navigation included) from then on.
+  function start() {
+    if (window.document$) window.document$.subscribe(setup);
+    else setup();
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
 })();
