@@ -7,7 +7,7 @@ the reader's answer to each exercise whose folded solution asserts something. Th
 - marks each executed block of such a lesson with an anchor (before the build renders it), which
   names its sections and, for an exercise, the names its solution's asserts use; after the build
   rendered it, writes the block's Run bar and each exercise's answer box into the page;
-- says on those pages where the page's manifest is (docs/javascripts/run-loader.js, on every
+- says on those pages where the page's manifest is (docs/javascripts/progress.js, on every
   page, loads docs/javascripts/run.js on the pages that have one);
 - writes run/<lesson>.json (each section's code in the file's order, each exercise's asserts),
   copies hooks/browser_runner.py and hooks/figure_style.py into run/, and Pyodide's files, set up

@@ -116,7 +116,7 @@ def test_docs_has_no_orphan_assets():
     extra_javascript, theme files) or a page's link; code belongs in snippets/, not docs/."""
     config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
     pages = [p.read_text(encoding="utf-8") for p in DOCS.rglob("*.md")]
-    # a hook may name an asset, and a script may load another (run-loader.js loads run.js, which
+    # a hook may name an asset, and a script may load another (progress.js loads run.js, which
     # starts run-worker.js)
     hooks = [p.read_text(encoding="utf-8") for p in (ROOT / "hooks").glob("*.py")]
     scripts = {p: p.read_text(encoding="utf-8") for p in DOCS.rglob("*.js")}

@@ -6,7 +6,7 @@
  * data-run-sections="..."> (an exercise's also names the exercise and the names its check uses),
  * writes its Run bar after the code and each exercise's answer box before its folded solution
  * (this script only wires them up), and writes run/<lesson>.json: each section's code in the
- * file's order, and each exercise's asserts. run-loader.js loads this script on those pages.
+ * file's order, and each exercise's asserts. progress.js loads this script on those pages.
  * Nothing more is loaded until the reader presses Run or Check for the first time: then it
  * fetches that file, and a Web Worker (run-worker.js) loads Pyodide from this site.
  *
@@ -367,7 +367,7 @@
     });
   }
 
-  // Loaded by run-loader.js, usually once the page is there. Material's document$ gives every
+  // Loaded by progress.js, once the page is there. Material's document$ gives every
   // page shown (instant navigation included) from then on.
   function start() {
     if (window.document$) window.document$.subscribe(setup);
