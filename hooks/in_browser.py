@@ -238,7 +238,8 @@ def with_controls(html: str, blocks: list[dict], where: str) -> tuple[str, list[
     with no code block after it (a block whose code failed shows its error instead: no Run bar
     there, and that failure is reported already)."""
     problems = []
-    for match in reversed(list(TOKEN.finditer(html))):
+    while tokens := list(TOKEN.finditer(html)):  # the last first, found again after each change
+        match = tokens[-1]
         attributes = blocks[int(match["number"])]
         text = " ".join(f'{key}="{value}"' for key, value in attributes.items())
         code = CODE_BLOCK.match(html, match.end())

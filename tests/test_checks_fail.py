@@ -772,3 +772,15 @@ def test_a_run_anchor_without_its_code_block_fails_naming_the_page():
     fine = '<p>RUNANCHOR0X</p>\n<div class="highlight"><pre><code>x = 1</code></pre></div>'
     html_text, problems = in_browser.with_controls(fine, blocks, "docs/01-x/y.md")
     assert not problems and in_browser.RUN_BAR in html_text
+    # Two blocks in one folded solution, the second an exercise: each block keeps its bar, and
+    # the answer box goes before the solution.
+    code = '<div class="highlight"><pre><code>{}</code></pre></div>'
+    two = f"<details><p>RUNANCHOR0X</p>{code.format('a = 1')}<p>RUNANCHOR1X</p>{code.format('b = a')}</details>"
+    exercise = {"data-run-block": "1", "data-run-sections": "exercise_1"}
+    exercise |= {"data-run-exercise": "exercise_1", "data-run-needs": "b"}
+    html_text, problems = in_browser.with_controls(two, [blocks[0], exercise], "docs/01-x/y.md")
+    assert not problems
+    assert html_text.startswith('<div class="run-exercise">') and html_text.count("<details>") == 1
+    bar = in_browser.RUN_BAR
+    assert html_text.index("a = 1") < html_text.index(bar) < html_text.index("b = a")
+    assert html_text.endswith(f"b = a</code></pre></div>{bar}</details>")
