@@ -449,7 +449,8 @@ def pytest_collection_modifyitems(config, items):
     items[:] = keep
 
 
-# --- the browser: one per test session, a fresh context (empty localStorage) per test -------------
+# --- the browser: one per test session, a fresh context (empty localStorage) per test; the sweep of
+# every page shares one tab, emptied between pages -------------------------------------------------
 
 
 def chromium_or_fail() -> str:

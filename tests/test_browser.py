@@ -1,7 +1,7 @@
 """The built site in a real browser: Chromium, driven by Playwright, against the site served on
 127.0.0.1 (the `site_url` fixture). One browser for the whole session; each test gets a fresh
-context (a fresh profile: empty localStorage), and leaves screenshots in test-results/ when it
-fails. Without Chromium these tests fail, saying what to install: they never skip.
+context (a fresh profile: empty localStorage), except the sweep of every page, whose tests share
+one tab emptied between pages; a failing test leaves screenshots in test-results/. Without Chromium these tests fail, saying what to install: they never skip.
 """
 
 from __future__ import annotations
