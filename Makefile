@@ -15,7 +15,7 @@ export NO_MKDOCS_2_WARNING := 1
 TORCH_INDEX ?= https://download.pytorch.org/whl/cpu
 PIP := $(BIN)/python -m pip --disable-pip-version-check
 
-.PHONY: serve build test bench matrix clean browser lock lesson check format pyodide
+.PHONY: serve build test bench matrix clean browser axe lock lesson check format pyodide
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "make: $(PYTHON) not found; install Python 3.11 or run 'make PYTHON=python3'" >&2; exit 1; }
@@ -55,7 +55,7 @@ serve: $(VENV)/.installed pyodide
 build: $(VENV)/.installed pyodide
 	$(BIN)/mkdocs build --strict --site-dir site
 
-test: $(VENV)/.installed pyodide browser
+test: $(VENV)/.installed pyodide browser axe
 	$(BIN)/python -m pytest
 
 # The browser tests drive a real Chromium. Find one, or install Debian's when we are root.
@@ -70,13 +70,18 @@ browser:
 	  exit 1; \
 	fi
 
+# axe-core, the accessibility checker the browser tests inject into each page: from its npm
+# release, checked against the pinned integrity, cached in .cache/axe/ (tests/axe_files.py).
+axe: $(VENV)/.installed
+	@$(BIN)/python tests/axe_files.py
+
 # A new lesson from the template: make lesson STAGE=03-deep-learning-basics SLUG=softmax-temperature TITLE="Softmax temperature"
 lesson: $(VENV)/.installed
 	@$(BIN)/python tools/new_lesson.py "$(STAGE)" "$(SLUG)" "$(TITLE)"
 
 # One lesson's checks (its snippet, page, notebook, numbers, browser; and the cheap whole-site
 # checks): make check LESSON=03-deep-learning-basics/pooling
-check: $(VENV)/.installed pyodide browser
+check: $(VENV)/.installed pyodide browser axe
 	@[ -n "$(LESSON)" ] || { echo "make check needs LESSON=<stage>/<slug>, for example LESSON=03-deep-learning-basics/pooling" >&2; exit 1; }
 	$(BIN)/python -m pytest -n0 --lesson "$(LESSON)"
 
@@ -92,7 +97,7 @@ format: $(VENV)/.installed
 matrix: $(VENV)/.installed
 	$(BIN)/python tools/matrix.py $(MATRIX_FLAGS)
 
-bench: $(VENV)/.installed pyodide browser
+bench: $(VENV)/.installed pyodide browser axe
 	$(BIN)/python tools/bench.py --json bench.json $(BENCH_FLAGS)
 
 clean:

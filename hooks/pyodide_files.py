@@ -24,18 +24,17 @@ are cached in .cache/pyodide/, like the rest of set-up, and the build copies the
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import io
 import json
 import shutil
 import subprocess
 import sys
-import tarfile
 import tempfile
 import urllib.request
 import zipfile
 from pathlib import Path
+
+from npm_pack import npm_pack
 
 ROOT = Path(__file__).resolve().parent.parent
 VERSION = "0.27.7"  # the newest Pyodide whose numpy and matplotlib wheels can be served from here
@@ -85,21 +84,6 @@ def check_wheel(entry: dict, data: bytes, source: str) -> None:
         )
 
 
-def _npm_tarball(folder: Path) -> bytes:
-    done = subprocess.run(
-        ["npm", "pack", f"pyodide@{VERSION}", "--silent", "--pack-destination", str(folder)],
-        capture_output=True,
-        text=True,
-    )
-    if done.returncode != 0:
-        sys.exit(f"pyodide set-up: npm pack pyodide@{VERSION} failed:\n{done.stderr}")
-    data = (folder / f"pyodide-{VERSION}.tgz").read_bytes()
-    integrity = "sha512-" + base64.b64encode(hashlib.sha512(data).digest()).decode()
-    if integrity != NPM_INTEGRITY:
-        sys.exit(f"pyodide set-up: pyodide-{VERSION}.tgz from npm is not the pinned release")
-    return data
-
-
 def _official(name: str) -> bytes | None:
     try:
         with urllib.request.urlopen(OFFICIAL + name, timeout=10) as answer:
@@ -128,10 +112,7 @@ def _carrier(folder: Path) -> zipfile.ZipFile:
 def fetch() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        core = {}
-        with tarfile.open(fileobj=io.BytesIO(_npm_tarball(work)), mode="r:gz") as archive:
-            for name in CORE:
-                core[name] = archive.extractfile(f"package/{name}").read()
+        core = npm_pack("pyodide", VERSION, NPM_INTEGRITY, work, CORE)
         lock = json.loads(core["pyodide-lock.json"])
         if lock["info"]["version"] != VERSION:
             sys.exit(f"pyodide set-up: the lock is of Pyodide {lock['info']['version']}")

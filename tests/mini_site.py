@@ -80,11 +80,12 @@ print(f"remainder={6 * 7 - answer}")
 """
 
 
-def share_pyodide_files(root: Path) -> None:
-    """Give a copy of the project at `root` the Pyodide files set-up fetched and checked (make
-    pyodide; git ignores them), linked rather than copied (25 MiB)."""
+def share_set_up_files(root: Path) -> None:
+    """Give a copy of the project at `root` the files set-up fetched and checked (git ignores
+    them): Pyodide's (make pyodide, 25 MiB) and axe-core (make axe), linked rather than copied."""
     (root / ".cache").mkdir(exist_ok=True)
-    (root / ".cache" / "pyodide").symlink_to(ROOT / ".cache" / "pyodide")
+    for name in ("pyodide", "axe"):
+        (root / ".cache" / name).symlink_to(ROOT / ".cache" / name)
 
 
 def mini_site(
@@ -95,7 +96,7 @@ def mini_site(
     `projects`, all in 01-demo/."""
     shutil.copytree(ROOT / "hooks", root / "hooks")
     shutil.copytree(ROOT / "includes", root / "includes")
-    share_pyodide_files(root)
+    share_set_up_files(root)
     ids = [f"01-demo/{name}" for name in (*lessons, *projects)]
     listed = "".join(f"  - {i}\n" for i in [*ids, *(aliases or {})])
     alias_lines = "".join(f"  {old}: {new}\n" for old, new in (aliases or {}).items())

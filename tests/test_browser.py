@@ -9,13 +9,14 @@ from __future__ import annotations
 import http.server
 import json
 import re
+import shutil
 import threading
 from functools import partial
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
+from axe_files import axe_script
 from conftest import (
     DOCS,
     SNIPPETS,
@@ -80,9 +81,6 @@ class Watch:
     def _request(self, request):
         if is_elsewhere(request.url):
             self.problems.append(f"request to another host: {request.url}")
-
-
-AXE_SCRIPT = Axe().axe_script
 
 
 # The colour checks are what takes axe time, per element, and a long page has thousands of
@@ -166,7 +164,7 @@ def axe_violations(
     each; on the whole page, or only `within` these selectors. The colour contrasts axe could
     not judge ("incomplete") go to `undecided`, when given, as (element, axe's reason)."""
     if not page.evaluate("typeof window.axe !== 'undefined'"):
-        page.evaluate(AXE_SCRIPT)
+        page.evaluate(axe_script())
     page.evaluate(AXE_PREPARE)
     maths = ["math:not([data-axe-sample])"]
     scope = {"include": [[selector] for selector in within]} if within else {}
@@ -311,6 +309,46 @@ def test_missing_chromium_fails_with_what_to_install(monkeypatch, tmp_path):
     monkeypatch.setenv("PATH", str(tmp_path))
     with pytest.raises(pytest.fail.Exception, match=r"apt-get install chromium.*CHROMIUM="):
         chromium_or_fail()
+
+
+def test_axe_is_the_checked_release_and_a_tampered_copy_is_refused(tmp_path):
+    import axe_files
+
+    assert not axe_files.problems(), axe_files.problems()
+    assert axe_script().startswith(f"/*! axe v{axe_files.VERSION}")
+    copy = tmp_path / "axe"
+    shutil.copytree(axe_files.FOLDER, copy)
+    script = copy / axe_files.SCRIPT
+    script.write_text(script.read_text().replace("color-contrast", "colour-contrast", 1))
+    assert axe_files.problems(copy) == [
+        f"{script}: not the file set-up checked; delete {copy} and run set-up again"
+    ]
+
+
+def test_npm_files_that_are_not_the_pinned_release_are_refused(monkeypatch, tmp_path):
+    """hooks/npm_pack.py, which fetches axe-core and Pyodide's core: an `npm` that hands over
+    another tarball than the pinned one is refused, naming the package."""
+    import io
+    import tarfile
+
+    from npm_pack import integrity, npm_pack
+
+    tarball = io.BytesIO()
+    with tarfile.open(fileobj=tarball, mode="w:gz") as archive:
+        body = b"window.axe = {};\n"
+        info = tarfile.TarInfo("package/axe.min.js")
+        info.size = len(body)
+        archive.addfile(info, io.BytesIO(body))
+    (tmp_path / "axe-core-0.0.1.tgz").write_bytes(tarball.getvalue())
+    npm = tmp_path / "bin" / "npm"
+    npm.parent.mkdir()
+    npm.write_text("#!/bin/sh\nexit 0\n")  # "packs" the tarball that is already there
+    npm.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{npm.parent}:/usr/bin:/bin")
+    good = integrity(tarball.getvalue())
+    assert npm_pack("axe-core", "0.0.1", good, tmp_path, ["axe.min.js"]) == {"axe.min.js": body}
+    with pytest.raises(SystemExit, match=r"axe-core-0\.0\.1\.tgz from npm is not the pinned"):
+        npm_pack("axe-core", "0.0.1", "sha512-" + "A" * 86 + "==", tmp_path, ["axe.min.js"])
 
 
 # --- reader's journeys ---------------------------------------------------------------------------

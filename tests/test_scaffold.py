@@ -9,7 +9,7 @@ import sys
 
 import cache
 from conftest import ROOT
-from mini_site import share_pyodide_files
+from mini_site import share_set_up_files
 
 LESSON = "03-deep-learning-basics/softmax-temperature"
 
@@ -32,7 +32,7 @@ def copy_of_the_repository(target):
 def test_a_scaffolded_lesson_builds_and_passes_its_checks(tmp_path, built_site):
     # built_site: the whole site's snippets are in the cache first, so the copy runs only the new one
     repo = copy_of_the_repository(tmp_path / "repo")
-    share_pyodide_files(repo)  # for the new lesson's Run buttons
+    share_set_up_files(repo)  # for the new lesson's Run buttons and its axe check
     done = subprocess.run(
         [sys.executable, "tools/new_lesson.py", *LESSON.split("/"), "Softmax temperature"],
         cwd=repo,

@@ -13,8 +13,8 @@ Run it (mkdocs-jupyter 0.26.x is the last release for Python 3.11; 0.27 needs 3.
     /tmp/mj/venv/bin/python tools/measure_mkdocs_jupyter.py --python /tmp/mj/venv/bin/python
 
 --python is the interpreter that builds the mini site (it needs mkdocs-material, mkdocs-jupyter,
-ipykernel and matplotlib); the interpreter running this script needs Playwright for Python and
-axe-playwright-python (the project's .venv has both), and --chromium names the browser binary
+ipykernel and matplotlib); the interpreter running this script needs Playwright for Python (the
+project's .venv has it) and axe-core as set-up checked it (`make axe`), and --chromium names the browser binary
 (`playwright install` is never run). The offline build uses `unshare -rn` (skipped without it).
 """
 
@@ -170,7 +170,8 @@ def css_rgb(value: str) -> tuple[int, ...]:
 
 def browse(url: str, chromium: str) -> dict:
     """Open the project page in the light and the dark palette; what each shows."""
-    from axe_playwright_python.sync_playwright import Axe
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+    from axe_files import axe_script
     from PIL import Image
     from playwright.sync_api import sync_playwright
 
@@ -194,7 +195,8 @@ def browse(url: str, chromium: str) -> dict:
             if src.startswith("data:image/png;base64,"):
                 png = Image.open(io.BytesIO(base64.b64decode(src.split(",", 1)[1])))
                 corner = png.convert("RGBA").getpixel((2, 2))
-            violations = Axe().run(page).response["violations"]
+            page.evaluate(axe_script())
+            violations = page.evaluate("async () => (await axe.run()).violations")
             found[scheme] = {
                 "scheme": page.evaluate("document.body.getAttribute('data-md-color-scheme')"),
                 "page_bg": page.evaluate("getComputedStyle(document.body).backgroundColor"),
