@@ -136,9 +136,10 @@ Z1 = F.linear(torch.tensor(X_small), tensors["W1"], tensors["b1"])
 Z2 = F.linear(torch.relu(Z1), tensors["W2"], tensors["b2"])
 loss_t = F.cross_entropy(Z2, torch.tensor(y_small))
 loss_t.backward()
-torch.testing.assert_close(loss_t, torch.tensor(loss))
+tol = {"rtol": 1e-7, "atol": 1e-7}  # assert_close's defaults for float64, written out
+torch.testing.assert_close(loss_t, torch.tensor(loss), **tol)
 for name in params:
-    torch.testing.assert_close(torch.from_numpy(grads[name]), tensors[name].grad)
+    torch.testing.assert_close(torch.from_numpy(grads[name]), tensors[name].grad, **tol)
 print(f"loss on these 20 images {loss:.6f}; all 4 gradients equal PyTorch autograd's")
 # --8<-- [end:autograd_check]
 
@@ -230,7 +231,7 @@ for name, backward_fn in [("correct", backward), ("buggy", backward_buggy)]:
     errors = gradient_check(fresh, backward_fn(fresh, cache), X_small, y_small, num_entries=20)
     print(f"{name:7s} backward:", ", ".join(f"{k} {v:.1e}" for k, v in errors.items()))
     if name == "buggy":
-        assert errors["W1"] > 0.01 and errors["b1"] > 0.01 and errors["W2"] < 1e-6
+        assert errors["W1"] > 0.5 and errors["b1"] > 0.5 and max(errors["W2"], errors["b2"]) < 1e-6
 # --8<-- [end:exercise_1]
 
 # --8<-- [start:exercise_2]

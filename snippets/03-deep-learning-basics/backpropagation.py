@@ -126,4 +126,7 @@ numeric_b = (loss_tanh(w, b + h) - loss_tanh(w, b - h)) / (2 * h)
 print(f"chain rule:         dL/dw = {dL_dw:.6f}, dL/db = {dL_db:.6f}")
 print(f"finite differences: dL/dw = {numeric_w:.6f}, dL/db = {numeric_b:.6f}")
 assert abs(dL_dw - numeric_w) < 1e-8 and abs(dL_db - numeric_b) < 1e-8
+s = sigmoid(z)  # the lesson's sigmoid neuron, for comparison
+assert abs(y_hat - y) > abs(s - y) and 1 - y_hat**2 > s * (1 - s)  # further from y, and steeper
+assert abs(dL_dz) > abs(2 * (s - y) * s * (1 - s))  # so larger gradients than the sigmoid's
 # --8<-- [end:exercise_2]

@@ -187,6 +187,14 @@ no_pad = nn.Sequential(nn.Conv2d(1, 8, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d
 print("without padding:", tuple(no_pad(X_train[:64]).shape))
 assert no_pad[0](X_train[:64]).shape == (64, 8, 6, 6)  # a 3 x 3 kernel takes 8 to 6
 assert no_pad(X_train[:64]).shape == (64, 16, 1, 1)  # 8 -> 6 -> 3 -> 1
+whole = nn.Sequential(*no_pad, nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(16 * 2 * 2, 10))
+try:
+    whole(X_train[:64])
+except RuntimeError as e:  # the second 2 x 2 pool does not fit a 1 x 1 map
+    print("the whole network without padding fails at the second pool:", e)
+    assert "too small" in str(e)
+else:
+    raise AssertionError("the second pool should have failed")
 # --8<-- [end:exercise_2]
 
 # --8<-- [start:exercise_3]

@@ -167,7 +167,7 @@ for stride, padding in [(1, 0), (1, 1), (2, 0), (2, 1)]:
         stride=stride,
         padding=padding,
     )[0]
-    torch.testing.assert_close(torch.tensor(mine), theirs)
+    torch.testing.assert_close(torch.tensor(mine), theirs, rtol=0, atol=1e-10)
 print("loops == torch.nn.functional.conv2d for all four settings")
 # --8<-- [end:compare_torch]
 
@@ -192,6 +192,9 @@ digits = load_digits()
 image = digits.images[0] / 16.0  # a zero, 8 x 8 pixels scaled to [0, 1]
 maps = conv2d(image[None], kernels, np.zeros(2), padding=1)
 print("digit label:", digits.target[0], "| feature maps:", maps.shape)
+# middle rows: dark-to-bright where the ring begins on the left gives a negative value,
+# bright-to-dark where it ends on the right a positive one
+assert np.all(maps[0, 2:6, 1] < 0) and np.all(maps[0, 2:6, 6] > 0)
 
 fig, axes = plt.subplots(1, 3, figsize=(6, 2.4))
 panels = [

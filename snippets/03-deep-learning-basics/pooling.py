@@ -168,6 +168,8 @@ for size, stride in [(2, 2), (3, 3), (3, 2)]:
     (F.max_pool2d(t, size, stride) * torch.tensor(dout)).sum().backward()
     torch.testing.assert_close(torch.tensor(max_pool_backward(x, dout, size, stride)), t.grad[0])
     assert (size, stride) != (2, 2) or np.count_nonzero(t.grad) == dout.size == 48
+    # overlapping windows: fewer inputs than windows, so some input is the max of two
+    assert (size, stride) != (3, 2) or np.count_nonzero(t.grad) < dout.size == 48
     print(
         f"window {size}, stride {stride}: {np.count_nonzero(t.grad)} of {x.size} inputs get a"
         " gradient, equal to PyTorch"

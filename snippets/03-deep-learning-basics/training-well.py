@@ -122,6 +122,8 @@ plt.show()
 net_decay, _, decay_curve = train(weight_decay=1.0)
 decay = report("weight decay", net_decay)
 assert decay["loss_gap"] < plain["loss_gap"] / 1.5 and decay["train_loss"] > plain["train_loss"]
+as_vector = nn.utils.parameters_to_vector  # all the weights of a network in one vector
+assert as_vector(net_decay.parameters()).norm() < as_vector(net_plain.parameters()).norm()
 w = torch.ones(3, requires_grad=True)
 w.grad = torch.zeros(3)  # a zero gradient: only the decay acts
 torch.optim.AdamW([w], lr=lr, weight_decay=1.0).step()
@@ -132,6 +134,9 @@ assert torch.allclose(w, torch.full((3,), 0.99))  # every step multiplies each w
 net_dropout, _, dropout_curve = train(dropout=0.5)
 dropout = report("dropout", net_dropout)
 assert dropout["loss_gap"] < plain["loss_gap"] / 1.5
+with torch.random.fork_rng():  # a side check: the runs keep their random numbers
+    out = nn.Dropout(0.5)(torch.ones(1000))  # a new module is in training mode
+assert set(out.tolist()) == {0.0, 2.0}  # dropped, or multiplied by 1 / (1 - 0.5) = 2
 # --8<-- [end:dropout]
 
 # --8<-- [start:early_stopping]
@@ -157,6 +162,9 @@ ax.plot(kept, early["val_loss"], "o", color="C2", label="early stopping keeps")
 ax.set(xlabel="epoch", ylabel="validation loss", ylim=(0, 1))
 ax.legend()
 plt.show()
+plain_rise = plain_curve[-1] - min(plain_curve)  # how far the validation loss climbs back up
+for curve in (decay_curve, dropout_curve):
+    assert curve[-1] < 0.75 * plain_curve[-1] and curve[-1] - min(curve) < plain_rise / 4
 # --8<-- [end:compare_figure]
 
 # --8<-- [start:test]

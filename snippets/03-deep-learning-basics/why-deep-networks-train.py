@@ -50,7 +50,7 @@ assert runs[("ReLU", "too large, 1")][0][-1] > 1e10  # exploded
 assert saturated > 0.8  # tanh does not explode: it saturates
 assert 0.1 < runs[("tanh", "Xavier")][0][-1] < 1  # shrinks slowly, see exercise 2
 relu_xavier = runs[("ReLU", "Xavier")][0]
-assert relu_xavier[-1] / relu_xavier[0] < 2**-8  # ReLU halves the variance at each layer
+assert relu_xavier[-1] / relu_xavier[0] < 2**-8  # ReLU halves the mean square at each layer
 he_stds = runs[("ReLU", "He")][0]
 assert all(0.5 < s / he_stds[0] < 2 for s in he_stds)  # He keeps it within a factor of 2
 # --8<-- [end:activation_checks]
@@ -196,7 +196,7 @@ losses["plain, batch norm"] = train(nets["plain, batch norm"])
 bn_loss = losses["plain, batch norm"][-1]
 print(f"plain with batch norm, training loss after {num_steps} steps: {bn_loss:.4f}")
 bn_grads = grads["plain, batch norm"]
-assert bn_grads[0] > bn_grads[-1] and bn_grads[0] > 1e9 * grads["plain"][0]  # nothing vanishes
+assert bn_grads[0] > bn_grads[-1] and bn_grads[0] > 1e9 * grads["plain"][0]  # grows, not vanishes
 assert 0.1 < bn_grads[0] / grads["residual"][0] < 10  # the residual net's order of size
 assert bn_loss < 0.5  # and it learns
 # --8<-- [end:plain_batch_norm]
@@ -234,10 +234,13 @@ assert all(abs(s - stds_gain[0]) < 0.25 * stds_gain[0] for s in stds_gain)
 
 # --8<-- [start:exercise_3]
 bn_one = nn.BatchNorm1d(4)
+bn_one(H)  # training mode: a batch of 8 updates the running averages
 try:
     bn_one(H[:1])  # one sample: no batch to take statistics over
 except ValueError as error:
     print("batch norm, batch of one, training mode:", error)
+else:
+    raise AssertionError("batch norm accepted a batch of one in training mode")
 bn_one.eval()  # evaluation mode uses the running averages gathered during training
 print("in evaluation mode it works:", tuple(bn_one(H[:1]).shape))
 print("layer norm needs no batch:  ", tuple(ln(H[:1]).shape))
