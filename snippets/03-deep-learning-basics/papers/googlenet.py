@@ -59,6 +59,7 @@ for name, branch in inception_3a.named_children():
 n_branch3, n_branch5 = count_params(inception_3a.branch3), count_params(inception_3a.branch5)
 print(f"3x3 branch / 5x5 branch: {n_branch3 / n_branch5:.2f}")
 assert (n_branch3, n_branch5) == (129_248, 15_920) and round(n_branch3 / n_branch5) == 8
+assert n_branch3 > count_params(inception_3a) / 2  # the 3x3 branch holds most of the parameters
 # --8<-- [end:inception_3a]
 
 # --8<-- [start:compare]
@@ -132,7 +133,7 @@ ROWS = {  # the paper's table 1: c_in, 1x1, 3x3 reduce, 3x3, 5x5 reduce, 5x5, po
 }  # fmt: skip
 
 
-def googlenet(conv=conv_relu, k5=5, dropout=0.4):
+def googlenet(conv=conv_relu, k5=5, dropout=0.4, last_pool=3):
     """The whole network, without the two auxiliary classifiers used only in training."""
 
     def inception(name):
@@ -146,7 +147,7 @@ def googlenet(conv=conv_relu, k5=5, dropout=0.4):
         conv(64, 64, 1), conv(64, 192, 3, padding=1), pool(),  # -> 28
         inception("3a"), inception("3b"), pool(),  # -> 14
         *[inception(name) for name in ("4a", "4b", "4c", "4d", "4e")],
-        nn.MaxPool2d(2, stride=2, ceil_mode=True),  # -> 7
+        nn.MaxPool2d(last_pool, stride=2, ceil_mode=True),  # -> 7; the paper's is 3x3
         inception("5a"), inception("5b"),
         nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Dropout(dropout), nn.Linear(1024, 1000),
     )  # fmt: skip
@@ -162,12 +163,14 @@ def conv_bn_relu(c_in, c_out, kernel_size, **kwargs):
 
 
 paper_net = googlenet()
-torchvision_net = googlenet(conv_bn_relu, k5=3, dropout=0.2)
+torchvision_net = googlenet(conv_bn_relu, k5=3, dropout=0.2, last_pool=2)
 n_paper, n_torchvision = count_params(paper_net), count_params(torchvision_net)
 print(f"GoogLeNet as in the paper:   {n_paper:,} parameters")
 print(f"GoogLeNet as in torchvision: {n_torchvision:,} parameters")
 assert n_paper == 6_998_552
 assert n_torchvision == 6_624_904  # torchvision's documented num_params
+with torch.no_grad():  # the paper's 3x3 last pooling also leaves a 7 x 7 map for (5a) and (5b)
+    assert paper_net[:-4](torch.zeros(1, 3, 224, 224)).shape == (1, 1024, 7, 7)
 
 torchvision_net.eval()
 h, sizes = torch.randn(1, 3, 224, 224), [224]  # one random 224 x 224 colour image

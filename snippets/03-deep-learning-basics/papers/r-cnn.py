@@ -38,7 +38,7 @@ fig, ax = plt.subplots(figsize=(9, 2.8))
 pipelines = {
     "R-CNN": ["image", "crop each\nproposal", "CNN on\neach crop", "classify\neach crop"],
     "Fast R-CNN": ["image", "CNN once", "pool each\nproposal (RoI)", "classify\neach region"],
-    "Faster R-CNN": ["image", "CNN once", "score every\nanchor / cell", "boxes + NMS"],
+    "Faster R-CNN": ["image", "CNN once", "RPN: anchors\n→ proposals", "RoI pool and\nclassify"],
 }
 for y, (title, steps) in zip([2, 1, 0], pipelines.items(), strict=True):
     row(ax, y, title, zip(steps, ["C7", "C2", "C0", "C1"], strict=True))
@@ -439,8 +439,9 @@ print(f"region classifier: final loss {loss.item():.3f}")
 
 
 # --8<-- [start:rcnn_vs_fast]
-def cnn(images):  # the backbone, counting every image (or crop) it processes
+def cnn(images):  # the backbone, counting every image (or crop) it processes, and their pixels
     cnn.images += len(images)
+    cnn.pixels += images[:, 0].numel()
     return backbone(images)
 
 
@@ -473,13 +474,14 @@ def to_detections(probs):
 
 
 few = X_test[:10]
-cnn.images = 0
+cnn.images = cnn.pixels = 0
 probs_slow = r_cnn(few)
-passes_slow = cnn.images
-cnn.images = 0
+passes_slow, pixels_slow = cnn.images, cnn.pixels
+cnn.images = cnn.pixels = 0
 probs_fast = fast_r_cnn(few)
-passes_fast = cnn.images
+passes_fast, pixels_fast = cnn.images, cnn.pixels
 print(f"{len(few)} images: R-CNN ran the CNN {passes_slow} times, Fast R-CNN {passes_fast} times")
+print(f"pixels the CNN processed: R-CNN {pixels_slow}, Fast R-CNN {pixels_fast}")
 difference = (probs_slow - probs_fast).abs().max().item()
 print(f"largest difference in class probabilities: {difference:.1e}")
 slow, fast = to_detections(probs_slow), to_detections(probs_fast)
@@ -488,6 +490,7 @@ same = all(
 )
 print("same detections:", same)
 assert len(proposals) == 85 and passes_slow == 850 and passes_fast == len(few) == 10
+assert pixels_slow == 83200 and pixels_fast == 10240  # 8.125 times fewer pixels, not 85
 assert difference < 1e-5 and same
 # --8<-- [end:rcnn_vs_fast]
 

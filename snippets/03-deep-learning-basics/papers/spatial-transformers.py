@@ -124,6 +124,17 @@ applied_angle = angles[test_idx]
 corr = torch.corrcoef(torch.stack([learned_angle, -applied_angle]))[0, 1].item()
 print(f"correlation of the learned rotation with the applied one, reversed: {corr:.2f}")
 assert corr > 0.8
+# the output reads the undistorted digit at R (A q + t) + s: (R, s) distorted it, (A, t) is
+# learned. The shift is undone when R t = -s.
+cos, sin = applied_angle.cos(), applied_angle.sin()
+R = torch.stack([torch.stack([cos, -sin], dim=1), torch.stack([sin, cos], dim=1)], dim=1)
+R_t, applied_shift = (R @ theta[:, :, 2:])[..., 0], shifts[test_idx]
+corr_shift = min(
+    torch.corrcoef(torch.stack([R_t[:, k], -applied_shift[:, k]]))[0, 1].item() for k in (0, 1)
+)
+print(f"correlation of the learned shift with the applied one, reversed: {corr_shift:.2f} "
+      "(the lower of x and y)")  # fmt: skip
+assert corr_shift > 0.7
 zoom = torch.linalg.det(theta[:, :, :2]).abs().rsqrt()  # > 1: each output reads a smaller area
 print(f"zoom factor of the learned transformations: mean {zoom.mean():.2f}, "
       f"smallest {zoom.min():.2f}")  # fmt: skip

@@ -15,7 +15,7 @@ torch.set_num_threads(1)  # one CPU thread, as the build runs every example
 # --8<-- [start:receptive_field]
 def field(net, size=11):
     """The input pixels that the centre output pixel depends on: where its gradient is not 0."""
-    x = torch.rand(1, 1, size, size, requires_grad=True)  # positive, so every ReLU is active
+    x = torch.rand(1, 1, size, size, requires_grad=True)  # positive inputs
     out = net(x)
     out[0, 0, out.shape[-2] // 2, out.shape[-1] // 2].backward()
     return x.grad[0, 0] != 0
@@ -24,6 +24,7 @@ def field(net, size=11):
 def positive_conv(kernel_size):
     conv = nn.Conv2d(1, 1, kernel_size, padding=kernel_size // 2)
     nn.init.uniform_(conv.weight, 0.1, 1.0)  # positive weights: no gradient cancels by chance
+    nn.init.zeros_(conv.bias)  # no bias, so with positive inputs every ReLU is active
     return conv
 
 
@@ -171,7 +172,7 @@ seen_three = field(three_3x3)
 rows, cols = seen_three.nonzero().unbind(dim=1)
 print(f"three 3x3 layers: {seen_three.sum()} pixels, a {rows.max() - rows.min() + 1}x"
       f"{cols.max() - cols.min() + 1} square")  # fmt: skip
-assert seen_three.sum() == 49
+assert seen_three.sum() == 49 and rows.max() - rows.min() == 6 and cols.max() - cols.min() == 6
 three = nn.Sequential(*[nn.Conv2d(C, C, 3, padding=1) for _ in range(3)])
 seven = nn.Conv2d(C, C, 7, padding=3)
 print(f"{C} channels: three 3x3 {num_params(three):,} parameters; one 7x7 {num_params(seven):,}")
@@ -188,5 +189,17 @@ first = num_params(vgg16.classifier[0])
 print(f"fully connected: {fully_connected / total:.1%} of the parameters, "
       f"the first of them alone {first / total:.1%}")  # fmt: skip
 assert first == 512 * 7 * 7 * 4096 + 4096 == 102_764_544
-assert 0.89 < fully_connected / total < 0.9
+assert 0.89 < fully_connected / total < 0.9 and first / total > 0.5
+size, c_in, conv_mult_adds = 224, 3, 0  # multiply-adds for one 224 x 224 image
+for v in VGG16:
+    if v == "M":
+        size //= 2  # a pooling halves the image
+    else:
+        conv_mult_adds += size * size * v * c_in * 3 * 3  # each output: c_in x 3 x 3 products
+        c_in = v
+fc_mult_adds = sum(m.weight.numel() for m in vgg16.classifier if isinstance(m, nn.Linear))
+total_mult_adds = conv_mult_adds + fc_mult_adds
+print(f"multiply-adds for one 224x224 image: {total_mult_adds / 1e9:.2f} billion, "
+      f"{fc_mult_adds / total_mult_adds:.1%} of them in the classifier")  # fmt: skip
+assert round(total_mult_adds / 1e9, 2) == 15.47 and fc_mult_adds / total_mult_adds < 0.01
 # --8<-- [end:exercise_2]
