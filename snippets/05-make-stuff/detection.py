@@ -205,8 +205,9 @@ assert kept.tolist() == [3, 2]  # the best of the three overlapping boxes, and t
 # [R-CNN family](../03-deep-learning-basics/papers/r-cnn.md), from the paper pages of Stage 3)
 # first propose regions, then classify each. **One-stage** detectors (YOLO,
 # SSD, RetinaNet) predict everything in one pass, which is what we build. A small CNN turns the
-# 32×32 image into an 8×8 grid of cells, each cell looking at a 4×4 patch of pixels. Each cell
-# predicts 8 numbers:
+# 32×32 image into an 8×8 grid of cells, each cell responsible for a 4×4 patch of pixels and
+# seeing an 18×18 window around it (its three 3×3 convolutions and two poolings reach that far;
+# the code checks). Each cell predicts 8 numbers:
 #
 # - an **objectness** logit: is the centre of an object inside this cell?
 # - a **box**: the centre's position inside the cell (two numbers squashed to 0..1 by a
@@ -273,11 +274,21 @@ net = GridDetector()
 print("targets", tuple(targets_train.shape), "outputs", tuple(net(torch.zeros(2, 1, 32, 32)).shape))
 print(f"{sum(p.numel() for p in net.parameters())} parameters")
 assert targets_train[:, 0].sum() == sum(len(b) for b in boxes_train)  # one cell per object
+seen, step = 1, 1  # the window of pixels one cell sees, and the pixels between two cells
+for layer in net.body:
+    if isinstance(layer, (nn.Conv2d, nn.MaxPool2d)):
+        k, s = np.atleast_1d(layer.kernel_size)[0], np.atleast_1d(layer.stride)[0]
+        seen, step = seen + (k - 1) * step, step * s
+print(f"each cell sees {seen}x{seen} pixels, and the cells are {step} pixels apart")
+assert (seen, step) == (18, cell)
 
 # %% [markdown]
-# The box loss weighs five times the others, as in YOLO, because it is computed on a few cells
-# only while objectness is computed on all 64. Training is plain: Adam, mini-batches of 32,
-# and a one-cycle learning rate (up, then down) that gets far in few epochs.
+# The box loss is multiplied by 5, the weight YOLO gives its box coordinates. YOLO sums its
+# errors over all cells, and there this weight (with a smaller one on empty cells) keeps the
+# many empty cells from drowning the few with an object. Here each term is already a mean, so
+# the 5 only makes a box error count five times as much as an objectness or class error; we
+# kept YOLO's value. Training is plain: Adam, mini-batches of 32, and a one-cycle learning rate
+# (up, then down) that gets far in few epochs.
 
 # %%
 num_epochs, batch_size = 10, 32
