@@ -222,6 +222,7 @@ print("RuntimeError:", message)
 assert "same dtype" in message
 print("while W + data quietly gives", (W + data).dtype)
 assert (W + data).dtype == torch.float64
+assert (np.ones((2, 2), np.float32) @ np.ones((2, 2))).dtype == np.float64  # NumPy promotes
 # --8<-- [end:dtype_error]
 
 # --8<-- [start:np_astype]
@@ -286,12 +287,19 @@ assert "detach" in message
 # --8<-- [end:numpy_needs_detach]
 
 # --8<-- [start:to_numpy_safe]
-weights_np = weights.detach().cpu().numpy()  # works for any tensor, on any device
+weights_np = weights.detach().cpu().numpy()  # any dtype NumPy has, on any device
 # --8<-- [end:to_numpy_safe]
 
 # --8<-- [start:to_numpy_safe_check]
 print(weights_np, weights_np.dtype)
 assert weights_np.dtype == np.float32
+half = torch.ones(3, dtype=torch.bfloat16)  # NumPy has no bfloat16
+try:
+    half.detach().cpu().numpy()
+except TypeError:
+    assert half.detach().cpu().float().numpy().dtype == np.float32  # add .float() first
+else:
+    raise AssertionError("bfloat16 converted to NumPy after all")
 # --8<-- [end:to_numpy_safe_check]
 
 # --8<-- [start:float32]
@@ -333,6 +341,7 @@ means_np = images.mean(axis=(2, 3), keepdims=True)
 means_pt = torch.from_numpy(images).mean(dim=(2, 3), keepdim=True)
 print(means_np.shape, tuple(means_pt.shape))
 assert torch.allclose(means_pt, torch.from_numpy(means_np))
+assert torch.equal(torch.from_numpy(images).mean(axis=(2, 3), keepdims=True), means_pt)
 # --8<-- [end:exercise_2]
 
 # --8<-- [start:exercise_3]

@@ -30,6 +30,7 @@ print("2 * u =", 2 * u)
 print("-1 * v =", -1 * v)
 assert np.array_equal(2 * u, u + u)
 assert np.array_equal(2 * u, [6.0, 2.0])
+assert np.linalg.norm(0.5 * u) < np.linalg.norm(u) < np.linalg.norm(2 * u)  # shrink, stretch
 # --8<-- [end:scaling]
 
 # --8<-- [start:dot_product]

@@ -194,18 +194,20 @@ class Sequential(Module):
         super().__init__()
         self.layers = list(layers)
 
+    def children(self):
+        return self.layers  # Module.children does not look inside a list
+
     def forward(self, x):
         for layer in self.layers:
             x = layer(x)
         return x
 
-    def num_parameters(self):
-        return sum(layer.num_parameters() for layer in self.layers)
-
 
 seq = Sequential(net.fc1, net.act, net.fc2)
 print(seq([1.0, 2.0, 3.0, 4.0]) == net([1.0, 2.0, 3.0, 4.0]), seq.num_parameters())
 assert seq([1.0, 2.0, 3.0, 4.0]) == net([1.0, 2.0, 3.0, 4.0]) and seq.num_parameters() == 23
+fresh = Sequential(Linear(2, 2), ReLU()).eval()  # new layers, still in training mode until now
+assert not any(layer.training for layer in fresh.children())  # eval() reached every layer
 # --8<-- [end:exercise_1]
 
 

@@ -1,5 +1,6 @@
 # --8<-- [start:setup]
 import matplotlib.pyplot as plt
+import numpy as np
 
 # --8<-- [end:setup]
 
@@ -16,6 +17,12 @@ else:
 for value in [0, 0.0, "", [], {}, None, 3, "a", [0]]:
     print(f"{value!r:>6} is {'truthy' if value else 'falsy'}")
 assert best_loss == 0.42 and not [] and [0]
+try:
+    bool(np.array([1, 2]))
+except ValueError as error:
+    print("np.array([1, 2]):", error)
+else:
+    raise AssertionError("an array of two numbers was true or false after all")
 # --8<-- [end:if_else]
 
 # --8<-- [start:for_range]
@@ -48,6 +55,8 @@ try:
     list(zip([1, 2, 3], ["a", "b"], strict=True))
 except ValueError as error:
     print("with strict=True:", error)
+else:
+    raise AssertionError("zip(strict=True) accepted lists of different lengths")
 # --8<-- [end:enumerate_zip]
 
 # --8<-- [start:while_break]
@@ -121,10 +130,12 @@ assert [len(batch) for batch in batches] == [4, 4, 2]
 # --8<-- [end:exercise_1]
 
 # --8<-- [start:exercise_2]
+from collections import Counter  # noqa: E402 - imported where the exercise needs it
+
 labels = [3, 1, 3, 0, 1, 3]
 counts = {label: labels.count(label) for label in sorted(set(labels))}
 print(counts)
-assert counts == {0: 1, 1: 2, 3: 3}
+assert counts == {0: 1, 1: 2, 3: 3} and Counter(labels) == counts
 # --8<-- [end:exercise_2]
 
 # --8<-- [start:exercise_3]

@@ -37,6 +37,8 @@ try:
     make_optimizer(["w", "b"], 0.1)
 except TypeError as error:
     print("TypeError:", error)
+else:
+    raise AssertionError("lr was accepted by position")
 assert make_optimizer([], lr=0.1, momentum=0.9)["momentum"] == 0.9
 # --8<-- [end:keyword_only]
 
@@ -183,6 +185,8 @@ try:
     make_config(lr=0.01, bacth_size=64)
 except TypeError as error:
     print("TypeError:", error)
+else:
+    raise AssertionError("the misspelt setting was accepted")
 assert make_config(num_epochs=3) == {"lr": 0.1, "batch_size": 32, "num_epochs": 3}
 assert DEFAULTS["lr"] == 0.1  # the defaults themselves were not changed
 # --8<-- [end:exercise_2]

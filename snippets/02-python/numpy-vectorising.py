@@ -102,6 +102,8 @@ shifted = logits - logits.max(axis=1, keepdims=True)
 probs = np.exp(shifted) / np.exp(shifted).sum(axis=1, keepdims=True)
 print(probs.round(4))
 assert np.allclose(probs, probs_loop) and np.allclose(probs.sum(axis=1), 1.0)
+unshifted = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+assert np.allclose(probs, unshifted)  # the shift does not change the result
 # --8<-- [end:exercise_1]
 
 # --8<-- [start:exercise_2]

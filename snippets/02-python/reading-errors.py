@@ -15,7 +15,7 @@ TORCH_FOLDER = Path(torch.__file__).parent
 def show_traceback():
     """Print the traceback being handled without file paths and line numbers, which differ from
     one machine, folder and way of running to the next; PyTorch's own frames are counted."""
-    error = sys.exception()
+    error = sys.exc_info()[1]  # the exception being handled
     print("Traceback (most recent call last), file names and line numbers left out:")
     in_torch = 0
     for frame in traceback.extract_tb(error.__traceback__):
@@ -65,6 +65,8 @@ try:
 except RuntimeError as error:
     print(f"{type(error).__name__}: {error}")
     assert "shapes cannot be multiplied (64x8 and 64x10)" in str(error)
+else:
+    raise AssertionError("Linear(64, 10) accepted (8, 1, 8, 8) images")
 
 print("images", tuple(images.shape), "-> flattened", tuple(images.flatten(1).shape))
 print("output", tuple(layer(images.flatten(1)).shape))
@@ -72,6 +74,8 @@ try:
     torch.ones(8, 10) + torch.ones(8)
 except RuntimeError as error:
     print(f"{type(error).__name__}: {error}")
+else:
+    raise AssertionError("(8, 10) and (8,) broadcast after all")
 assert layer(images.flatten(1)).shape == (8, 10)
 # --8<-- [end:shape_mismatch]
 
@@ -84,6 +88,8 @@ try:
 except RuntimeError as error:
     print(f"{type(error).__name__}: {error}")
     assert "same dtype, but got Double and Float" in str(error)
+else:
+    raise AssertionError("a float32 layer accepted a float64 input")
 
 logits = layer(X.float())  # the fix: convert to float32
 targets = torch.tensor([1.0, 0.0, 3.0, 2.0, 9.0, 4.0, 4.0, 7.0])  # labels stored as floats
@@ -92,6 +98,8 @@ try:
 except RuntimeError as error:
     print(f"{type(error).__name__}: {error}")
     assert "Long" in str(error)
+else:
+    raise AssertionError("cross_entropy accepted float labels of shape (N,)")
 loss = F.cross_entropy(logits, targets.long())  # class indices must be integers (int64)
 print(f"after .float() and .long(): loss {loss.item():.4f}")
 probabilities = F.one_hot(targets.long(), 10).float()  # floats of shape (N, C) are accepted
@@ -107,6 +115,8 @@ try:
     batches[len(batches)]  # the last index is len - 1
 except IndexError as error:
     print(f"{type(error).__name__}: {error}")
+else:
+    raise AssertionError("index len(batches) existed after all")
 
 labels = torch.tensor([3, 1, 10, 0])  # 10 classes means labels 0..9: 10 is out of range
 try:
@@ -114,6 +124,8 @@ try:
 except IndexError as error:
     print(f"{type(error).__name__}: {error}")
     assert "Target 10 is out of bounds" in str(error)
+else:
+    raise AssertionError("cross_entropy accepted label 10 for 10 classes")
 print("labels range from", labels.min().item(), "to", labels.max().item(), "for 10 classes")
 assert batches[-1] == [4, 5] and labels.max().item() == 10
 # --8<-- [end:index_error]
@@ -132,6 +144,8 @@ try:
 except AttributeError as error:
     print(f"{type(error).__name__}: {error}")
     assert str(error) == "'NoneType' object has no attribute 'backward'"
+else:
+    raise AssertionError("loss was not None after all")
 
 losses = [0.9, 0.7]
 losses = losses.append(0.5)  # append changes the list in place and returns None
@@ -139,6 +153,8 @@ try:
     print(len(losses))
 except TypeError as error:
     print(f"{type(error).__name__}: {error}")
+else:
+    raise AssertionError("append returned the list after all")
 assert loss is None and losses is None
 # --8<-- [end:none_error]
 
@@ -147,12 +163,16 @@ try:
     loader = DataLoader(list(range(10)), batch_size=4)  # noqa: F821 - never imported
 except NameError as error:
     print(f"{type(error).__name__}: {error}")
+else:
+    raise AssertionError("DataLoader was defined after all")
 
 try:
     import torchvison  # noqa: F401 - a typo for torchvision
 except ModuleNotFoundError as error:
     print(f"{type(error).__name__}: {error}")
     assert error.name == "torchvison"
+else:
+    raise AssertionError("a package named torchvison is installed")
 
 loader = torch.utils.data.DataLoader(list(range(10)), batch_size=4)  # or import it at the top
 print("with the full name:", type(loader).__name__, "with", len(loader), "batches")
@@ -195,5 +215,7 @@ for X_bad, y_bad in [
         check_batch(X_bad, y_bad, num_classes=10)
     except (ValueError, TypeError) as error:
         print(f"{type(error).__name__}: {error}")
+    else:
+        raise AssertionError("check_batch let a bad batch through")
 check_batch(torch.randn(4, 64), torch.tensor([3, 1, 9, 0]), num_classes=10)  # a good batch
 # --8<-- [end:exercise_2]

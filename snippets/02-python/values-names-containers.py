@@ -1,5 +1,6 @@
 # --8<-- [start:setup]
 import copy
+import math
 
 # --8<-- [end:setup]
 
@@ -16,7 +17,7 @@ print("power:          ", 2**10)
 print("0.1 + 0.2 =", 0.1 + 0.2)
 assert num_samples // batch_size == 28 and num_samples % batch_size == 5
 assert 0.1 + 0.2 != 0.3  # floats are binary fractions: compare with a tolerance
-assert abs((0.1 + 0.2) - 0.3) < 1e-12
+assert math.isclose(0.1 + 0.2, 0.3) and 0.25 + 0.25 == 0.5  # halves and quarters are exact
 # --8<-- [end:numbers]
 
 # --8<-- [start:strings]
@@ -52,7 +53,10 @@ try:
     shape[0] = 32
 except TypeError as error:
     print("TypeError:", error)
+else:
+    raise AssertionError("a tuple was changed after all")
 assert rest == [1, 8, 8] and (best_loss, best_epoch) == (6, 0.46)
+assert isinstance((5,), tuple) and isinstance((5), int)  # commas make a tuple
 # --8<-- [end:tuples]
 
 # --8<-- [start:dicts]
@@ -64,6 +68,12 @@ for key, value in config.items():
 history = {"train_loss": [], "val_loss": []}
 history["train_loss"].append(0.7)
 print(history)
+try:
+    config["momentum"]
+except KeyError as error:
+    print("KeyError:", error)
+else:
+    raise AssertionError("config has a momentum after all")
 assert "momentum" not in config and list(config) == ["lr", "batch_size", "num_epochs", "optimizer"]
 # --8<-- [end:dicts]
 
