@@ -1,4 +1,6 @@
 # --8<-- [start:setup]
+import warnings
+
 import matplotlib.pyplot as plt
 import torch
 
@@ -46,6 +48,9 @@ print(f"loss = {loss.item():.4f}  dloss/dw = {w.grad.item():.4f}  dloss/db = {b.
 # chain rule: dloss/dz = 2 (z - target) = -3.8, dz/dw = x = 2, dz/db = 1
 assert torch.allclose(w.grad, torch.tensor(-7.6), atol=1e-6)
 assert torch.allclose(b.grad, torch.tensor(-3.8), atol=1e-6)
+with warnings.catch_warnings():  # reading .grad of a non-leaf warns
+    warnings.simplefilter("ignore")
+    assert z.grad is None  # only leaves keep their gradient
 # --8<-- [end:backward]
 
 # --8<-- [start:hand_derived]
@@ -149,6 +154,7 @@ g = y.detach() * x  # y is treated as the constant 9, dg/dx = 9
 (dg_dx,) = torch.autograd.grad(g, x)
 print(f"df/dx = {df_dx.item():.1f}   dg/dx = {dg_dx.item():.1f}")
 assert df_dx == 27.0 and dg_dx == 9.0
+assert x.grad is None  # torch.autograd.grad returns gradients, leaves .grad alone
 # --8<-- [end:detach]
 
 # --8<-- [start:exercise_1]
@@ -188,7 +194,7 @@ for text, make_y in [
 ]:
     print(f"second backward of y = {text:6}: raises {second_backward_raises(make_y)}")
 assert second_backward_raises(torch.exp) and second_backward_raises(lambda x: x * x)
-assert second_backward_raises(lambda x: x * 2)  # the 2 is saved as a tensor
+assert second_backward_raises(lambda x: x * 2)  # the 2 is saved as a tensor, x is not
 assert not second_backward_raises(lambda x: x + 1)  # nothing saved: nothing freed
 # --8<-- [end:exercise_2]
 
@@ -199,6 +205,8 @@ try:
     y.backward()
 except RuntimeError as error:
     print("y.backward() on a vector:", error)
+else:
+    raise AssertionError("backward() on a vector should fail")
 y.sum().backward()
 print("after y.sum().backward():", x.grad)
 assert x.grad.tolist() == [2.0, 4.0, 6.0]

@@ -194,12 +194,22 @@ assert same
 # --8<-- [end:exercise_1]
 
 # --8<-- [start:exercise_2]
-loader = DataLoader(train_ds, batch_size=batch_size, shuffle=True, drop_last=True)
+loader = DataLoader(
+    train_ds, batch_size, shuffle=True, drop_last=True, generator=torch.Generator().manual_seed(0)
+)
 dropped = len(train_ds) - len(loader) * batch_size
 print(
     f"{len(loader)} full batches; {dropped} examples skipped each epoch (a different few each time)"
 )
 assert len(loader) == len(train_ds) // batch_size and dropped == len(train_ds) % batch_size
+
+
+def left_out(loader):  # the examples that no batch of one epoch holds
+    return set(range(len(train_ds))) - {i for batch in loader.batch_sampler for i in batch}
+
+
+first_epoch, second_epoch = left_out(loader), left_out(loader)
+assert len(first_epoch) == dropped and first_epoch != second_epoch
 # --8<-- [end:exercise_2]
 
 

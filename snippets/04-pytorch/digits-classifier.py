@@ -211,11 +211,12 @@ assert logistic_val_acc < svc_val_acc and gap <= 3
 
 # --8<-- [start:exercise_per_class]
 per_class = cm.diagonal() / cm.sum(axis=1)
+mistakes = cm.sum(axis=1) - cm.diagonal()  # test images of each digit it got wrong
 for digit, acc in enumerate(per_class):
-    print(f"digit {digit}: {acc:.3f}")
-hardest = int(per_class.argmin())
-print("hardest digit for this network:", hardest)
-assert per_class.min() < 1.0 and hardest in y_test[wrong]
+    print(f"digit {digit}: {acc:.3f}, {mistakes[digit]} wrong")
+print("most mistakes on one digit:", mistakes.max())
+assert per_class.min() < 1.0 and per_class.argmin() in y_test[wrong]
+assert mistakes.sum() == len(wrong)
 # --8<-- [end:exercise_per_class]
 
 

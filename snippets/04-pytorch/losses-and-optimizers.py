@@ -19,6 +19,9 @@ probs = logits.exp() / logits.exp().sum(dim=1, keepdim=True)  # softmax
 by_hand = -probs[torch.arange(len(y)), y].log().mean()  # mean of -log p(correct class)
 print(f"nn.CrossEntropyLoss: {loss:.4f}   by hand: {by_hand:.4f}")
 torch.testing.assert_close(loss, by_hand)
+big = 1000 * logits  # e^2000 overflows: the formula above gives nan, PyTorch's loss does not
+big_probs = big.exp() / big.exp().sum(dim=1, keepdim=True)
+assert not big_probs.isfinite().all() and loss_fn(big, y).isfinite()
 # --8<-- [end:cross_entropy]
 
 # --8<-- [start:cross_entropy_targets]
@@ -231,6 +234,9 @@ for name, make_scheduler in schedules.items():
     picks = [round(lrs[name][epoch], 4) for epoch in (0, 10, 20, 29)]
     print(f"{name:17} lr at epochs 0, 10, 20, 29: {picks}")
 assert [round(v, 6) for v in lrs["StepLR"][::10]] == [0.1, 0.05, 0.025]
+half_cosine = [0.05 * (1 + math.cos(math.pi * t / num_epochs)) for t in range(num_epochs)]
+cosine_lrs = zip(lrs["CosineAnnealingLR"], half_cosine, strict=True)
+assert all(math.isclose(a, b, abs_tol=1e-9) for a, b in cosine_lrs)  # 0.1 * (1 + cos) / 2
 # --8<-- [end:scheduler]
 
 # --8<-- [start:scheduler_figure]

@@ -186,6 +186,8 @@ print("output", tuple(model(X_train.to(device)).shape))
 print("state_dict keys from Standardize:", [k for k in model.state_dict() if k.startswith("0.")])
 assert sum(p.numel() for p in model.parameters()) == 2474
 assert model[0].mean.device == next(model.parameters()).device  # .to() moved the buffers too
+model.to(torch.float64)  # a change of dtype shows the same on a CPU, where nothing moves
+assert model[0].mean.dtype == torch.float64
 # --8<-- [end:composing]
 
 # --8<-- [start:exercise_1]
@@ -222,6 +224,8 @@ try:
     net(one_image)
 except ValueError as error:
     print("train mode:", error)
+else:
+    raise AssertionError("batch norm should refuse a batch of one in training mode")
 net.eval()
 print("eval mode: output", tuple(net(one_image).shape))
 # --8<-- [end:exercise_3]

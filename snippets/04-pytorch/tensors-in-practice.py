@@ -32,6 +32,7 @@ halves = torch.tensor([0.1, 0.2, 0.3]).to(torch.float16)
 print("float32 bytes per number:", X.element_size(), " float16:", halves.element_size())
 assert torch.tensor([1.0]).dtype == torch.float32  # PyTorch's default float
 assert labels.dtype == torch.int64 and mixed.dtype == torch.float32
+assert (np.array([3, 1, 4]) + 0.5).dtype == np.float64  # NumPy's choice
 assert X.element_size() == 4 and halves.element_size() == 2
 # --8<-- [end:dtype]
 
@@ -125,6 +126,8 @@ try:
     w -= 0.5
 except RuntimeError as error:
     print("w -= 0.5 fails:", error)
+else:
+    raise AssertionError("an in-place update of a tracked weight should fail")
 with torch.no_grad():
     z = w * 3
     w -= 0.5  # an in-place update of a weight: allowed here
@@ -150,6 +153,8 @@ try:
     weights.numpy()
 except RuntimeError as error:
     print("weights.numpy() fails:", error)
+else:
+    raise AssertionError(".numpy() of a tracked tensor should fail")
 as_array = weights.detach().cpu().numpy()  # the safe recipe for any tensor
 print("weights.detach().cpu().numpy() =", as_array, as_array.dtype)
 # --8<-- [end:numpy_bridge]
@@ -157,9 +162,12 @@ print("weights.detach().cpu().numpy() =", as_array, as_array.dtype)
 # --8<-- [start:exercise_1]
 X = torch.arange(12.0).view(3, 4)
 candidates = {"X[:, 1]": X[:, 1], "X[[0, 2]]": X[[0, 2]], "X[X > 5]": X[X > 5]}
+views = []
 for name, t in candidates.items():
     is_view = t.untyped_storage().data_ptr() == X.untyped_storage().data_ptr()
     print(f"{name:10} view of X: {is_view}")
+    views.append(is_view)
+assert views == [True, False, False]
 column = X[:, 1]
 column[0] = -1.0
 assert X[0, 1] == -1.0  # the column slice really is a view
@@ -175,6 +183,7 @@ images[0, 0, 0] = 1.0
 print("batch dtype:", batch.dtype, " changed with the array:", bool(batch[0, 0, 0] == 1.0))
 assert batch.dtype == torch.float32 and batch[0, 0, 0] == 0.0  # .float() copied
 assert torch.from_numpy(images)[0, 0, 0] == 1.0  # without a dtype change it shares
+assert batch.float() is batch  # already float32: the same tensor comes back
 # --8<-- [end:exercise_2]
 
 # --8<-- [start:exercise_3]

@@ -102,8 +102,8 @@ print(
 )
 assert stopped_epoch == best_epoch + patience < num_epochs
 assert min(history["val_loss"]) == best_loss == history["val_loss"][best_epoch - 1]
-assert history["train_loss"][-1] < history["train_loss"][best_epoch - 1]  # still improving...
-assert history["val_loss"][-1] > best_loss  # ...but not on unseen data
+assert history["train_loss"][-1] < history["train_loss"][best_epoch - 1]  # still improving
+assert history["val_loss"][-1] > best_loss  # no later epoch beat the best one
 # --8<-- [end:check_stop]
 
 # --8<-- [start:test]
