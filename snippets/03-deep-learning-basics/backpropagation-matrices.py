@@ -127,7 +127,7 @@ def gradient_check(params, grads, X, y, num_entries=5, h=1e-6):
 
 for name, error in gradient_check(params, grads, X_small, y_small).items():
     print(f"{name}: largest relative error {error:.1e}")
-    assert error < 1e-6
+    assert error < 1e-5  # measured up to a few 1e-7: a margin for other CPUs' rounding
 # --8<-- [end:gradient_check]
 
 # --8<-- [start:autograd_check]
@@ -231,7 +231,7 @@ for name, backward_fn in [("correct", backward), ("buggy", backward_buggy)]:
     errors = gradient_check(fresh, backward_fn(fresh, cache), X_small, y_small, num_entries=20)
     print(f"{name:7s} backward:", ", ".join(f"{k} {v:.1e}" for k, v in errors.items()))
     if name == "buggy":
-        assert errors["W1"] > 0.5 and errors["b1"] > 0.5 and max(errors["W2"], errors["b2"]) < 1e-6
+        assert errors["W1"] > 0.5 and errors["b1"] > 0.5 and max(errors["W2"], errors["b2"]) < 1e-5
 # --8<-- [end:exercise_1]
 
 # --8<-- [start:exercise_2]
